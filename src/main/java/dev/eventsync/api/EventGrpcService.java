@@ -1,0 +1,52 @@
+package dev.eventsync.api;
+
+import dev.eventsync.auth.Caller;
+import dev.eventsync.events.Submissions;
+import dev.eventsync.feed.FeedStreams;
+import dev.eventsync.proto.v1.Event;
+import dev.eventsync.proto.v1.EventServiceGrpc;
+import dev.eventsync.proto.v1.SubmitEventOutput;
+import dev.eventsync.proto.v1.SyncFromServerRequest;
+import dev.eventsync.proto.v1.SyncRequest;
+import dev.eventsync.store.Appender;
+import io.grpc.stub.ServerCallStreamObserver;
+import io.grpc.stub.StreamObserver;
+import org.springframework.stereotype.Service;
+
+/** The EventService endpoints: proto in, caller from the token, rules and store decide, proto out. */
+@Service
+class EventGrpcService extends EventServiceGrpc.EventServiceImplBase {
+
+    private final Submissions submissions;
+    private final Appender appender;
+    private final FeedStreams feeds;
+    private final GrpcErrors errors;
+
+    EventGrpcService(Submissions submissions, Appender appender, FeedStreams feeds, GrpcErrors errors) {
+        this.submissions = submissions;
+        this.appender = appender;
+        this.feeds = feeds;
+        this.errors = errors;
+    }
+
+    @Override
+    public void sync(SyncRequest request, StreamObserver<SubmitEventOutput> observer) {
+        Caller caller = Caller.current();
+        appender.submit(caller.userUuid(), submissions.parseCall(request.getEventsList()))
+                .whenComplete((results, error) -> {
+                    if (error != null) {
+                        observer.onError(errors.toStatus(error).asException());
+                    } else {
+                        observer.onNext(ResultMapper.toOutput(results));
+                        observer.onCompleted();
+                    }
+                });
+    }
+
+    @Override
+    public void syncFromServer(SyncFromServerRequest request, StreamObserver<Event> observer) {
+        Caller caller = Caller.current();
+        feeds.start((ServerCallStreamObserver<Event>) observer, caller.userUuid(), request.getAfterEventUuid(),
+                request.getFollow(), error -> errors.toStatus(error).asException());
+    }
+}

@@ -1,0 +1,100 @@
+package dev.eventsync.auth;
+
+import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.crypto.MACSigner;
+import com.nimbusds.jose.crypto.MACVerifier;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.SignedJWT;
+import dev.eventsync.events.Uuids;
+import java.text.ParseException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Date;
+import java.util.UUID;
+
+/**
+ * The token rules of API.md: {@code authorization: Bearer <JWT>} (scheme case-insensitive),
+ * HS256 only, a valid signature with the configured secret, {@code sub} a canonical non-nil
+ * uuid, {@code exp} (and {@code nbf}) enforced when present with at most 60 s of clock leeway.
+ */
+public final class Tokens {
+
+    static final Duration LEEWAY = Duration.ofSeconds(60);
+
+    /** Why a call is not authenticated; the message goes back to the client. */
+    public static final class Unauthenticated extends Exception {
+        Unauthenticated(String message) {
+            super(message, null, false, false);
+        }
+    }
+
+    private final byte[] key;
+    private final Clock clock;
+
+    public Tokens(AuthProperties properties, Clock clock) {
+        this.key = properties.key();
+        this.clock = clock;
+    }
+
+    public Caller verify(String authorization) throws Unauthenticated {
+        if (authorization == null || authorization.isBlank()) {
+            throw new Unauthenticated("missing metadata `authorization: Bearer <JWT>`");
+        }
+        int space = authorization.indexOf(' ');
+        if (space < 0 || !authorization.substring(0, space).equalsIgnoreCase("Bearer")) {
+            throw new Unauthenticated("authorization metadata must be `Bearer <JWT>`");
+        }
+        SignedJWT jwt;
+        try {
+            jwt = SignedJWT.parse(authorization.substring(space + 1).trim());
+        } catch (ParseException e) {
+            throw new Unauthenticated("the token is not a signed JWT");
+        }
+        if (!JWSAlgorithm.HS256.equals(jwt.getHeader().getAlgorithm())) {
+            throw new Unauthenticated("only HS256 tokens are accepted");
+        }
+        JWTClaimsSet claims;
+        try {
+            if (!jwt.verify(new MACVerifier(key))) {
+                throw new Unauthenticated("bad token signature");
+            }
+            claims = jwt.getJWTClaimsSet();
+        } catch (JOSEException | ParseException e) {
+            throw new Unauthenticated("the token cannot be verified");
+        }
+        Instant now = clock.instant();
+        Date expires = claims.getExpirationTime();
+        if (expires != null && now.isAfter(expires.toInstant().plus(LEEWAY))) {
+            throw new Unauthenticated("the token has expired");
+        }
+        Date notBefore = claims.getNotBeforeTime();
+        if (notBefore != null && now.isBefore(notBefore.toInstant().minus(LEEWAY))) {
+            throw new Unauthenticated("the token is not valid yet");
+        }
+        UUID user = Uuids.parse(claims.getSubject());
+        if (user == null) {
+            throw new Unauthenticated("the token's sub must be the user's canonical lowercase, non-nil uuid");
+        }
+        return new Caller(user);
+    }
+
+    /** A token for {@code user} signed with {@code secret}, valid for {@code ttl} (no expiry when null). */
+    public static String mint(String secret, UUID user, Duration ttl, Instant now) {
+        JWTClaimsSet.Builder claims = new JWTClaimsSet.Builder()
+                .subject(user.toString())
+                .issueTime(Date.from(now));
+        if (ttl != null) {
+            claims.expirationTime(Date.from(now.plus(ttl)));
+        }
+        SignedJWT jwt = new SignedJWT(new JWSHeader(JWSAlgorithm.HS256), claims.build());
+        try {
+            jwt.sign(new MACSigner(new AuthProperties(secret).key()));
+        } catch (JOSEException e) {
+            throw new IllegalArgumentException("cannot sign with this secret: " + e.getMessage(), e);
+        }
+        return jwt.serialize();
+    }
+}

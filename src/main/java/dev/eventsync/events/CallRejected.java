@@ -1,0 +1,30 @@
+package dev.eventsync.events;
+
+/**
+ * A whole call refused because of what the client sent (not a server fault). Expected, so it
+ * carries no stack trace; the api package maps each {@link Problem} to one gRPC status.
+ */
+public final class CallRejected extends RuntimeException {
+
+    public enum Problem {
+        /** More events or bytes than the configured limits. */
+        TOO_LARGE,
+        /** A request field that cannot be understood (a malformed cursor). */
+        INVALID_ARGUMENT,
+        /** A cursor that is not an event of the caller's feed: the client must resync. */
+        UNKNOWN_CURSOR,
+        /** The server is shutting down or its append queue is full: retry later. */
+        UNAVAILABLE
+    }
+
+    private final Problem problem;
+
+    public CallRejected(Problem problem, String message) {
+        super(message, null, false, false);
+        this.problem = problem;
+    }
+
+    public Problem problem() {
+        return problem;
+    }
+}

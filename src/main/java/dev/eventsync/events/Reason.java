@@ -1,0 +1,12 @@
+package dev.eventsync.events;
+
+/** Why one submitted event was refused. Mirrors {@code Rejected.Reason} of the wire contract. */
+public enum Reason {
+    INVALID,
+    FORBIDDEN,
+    UNKNOWN_CONVERSATION,
+    UNKNOWN_MESSAGE,
+    TOO_LARGE,
+    UUID_CONFLICT,
+    NOT_SUBMITTABLE
+}

@@ -1,0 +1,33 @@
+package dev.eventsync.events;
+
+import java.util.UUID;
+
+/**
+ * One submitted event after parsing, before it meets the stored state. The parser decides
+ * everything that needs no state; {@link Decider} decides the rest, in API.md's order.
+ */
+public sealed interface Submission {
+
+    /** The event's uuid as the client sent it (echoed in the result). */
+    String clientUuid();
+
+    /** Refused before any state is looked at: malformed uuid, no content, not submittable. */
+    record Refused(String clientUuid, Rejection rejection) implements Submission {}
+
+    /** A transitory command (typing): never stored, its uuid is not an idempotency key. */
+    record Transitory(String clientUuid, UUID eventUuid, Command.SetTyping command) implements Submission {}
+
+    /**
+     * A command to store. {@code contentHash} identifies the submitted content for resends.
+     * Exactly one of {@code command} and {@code malformed} is set: a malformed field is only
+     * reported after the duplicate check, so a resend is still recognised.
+     */
+    record Storable(String clientUuid, UUID eventUuid, byte[] contentHash, Command command, Rejection malformed)
+            implements Submission {
+        public Storable {
+            if ((command == null) == (malformed == null)) {
+                throw new IllegalArgumentException("exactly one of command and malformed");
+            }
+        }
+    }
+}

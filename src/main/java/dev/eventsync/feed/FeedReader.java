@@ -1,0 +1,79 @@
+package dev.eventsync.feed;
+
+import dev.eventsync.events.CallRejected;
+import dev.eventsync.events.Uuids;
+import java.util.List;
+import java.util.UUID;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Component;
+
+/**
+ * Reads a user's feed: cursor resolution and pages in position order. Every read is one index
+ * range scan on {@code feed (user_uuid, position)}.
+ */
+@Component
+public class FeedReader {
+
+    /** A stored event of a user's feed: its position and its delivered body (a serialized Event). */
+    public record Entry(long position, byte[] body) {}
+
+    static final String POSITION_OF = """
+            select position from feed where user_uuid = ? and event_uuid = ?""";
+
+    static final String HEAD = """
+            select last_position from log_head""";
+
+    /**
+     * The next page after a position, bounded by rows and by bytes (pictures are large): rows
+     * are kept while the bytes before them are under the budget, so a page always has at least
+     * one row. {@code octet_length} reads the stored size without fetching the value.
+     */
+    static final String PAGE = """
+            select position, body from (
+                select f.position, e.body,
+                       sum(octet_length(e.body)) over (order by f.position) - octet_length(e.body) as bytes_before
+                from feed f join events e on e.position = f.position
+                where f.user_uuid = ? and f.position > ?
+                order by f.position
+                limit ?
+            ) page
+            where bytes_before < ?
+            order by position""";
+
+    private final JdbcClient jdbc;
+
+    public FeedReader(JdbcClient jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    /**
+     * The position of the cursor in the user's feed; 0 for an empty cursor (the start).
+     *
+     * @throws CallRejected INVALID_ARGUMENT for a malformed cursor, UNKNOWN_CURSOR when it is not
+     *                      an event of this user's feed
+     */
+    public long positionOf(UUID user, String cursor) {
+        if (cursor.isEmpty()) {
+            return 0;
+        }
+        UUID eventUuid = Uuids.parse(cursor);
+        if (eventUuid == null) {
+            throw new CallRejected(CallRejected.Problem.INVALID_ARGUMENT,
+                    "after_event_uuid must be empty or a canonical lowercase, non-nil uuid");
+        }
+        return jdbc.sql(POSITION_OF).params(user, eventUuid).query(Long.class).optional()
+                .orElseThrow(() -> new CallRejected(CallRejected.Problem.UNKNOWN_CURSOR, "cursor " + cursor
+                        + " is not an event of your feed: it is unknown here; resync from empty (after_event_uuid = \"\")"));
+    }
+
+    /** The last position handed out so far: every event at or below it is committed. */
+    public long head() {
+        return jdbc.sql(HEAD).query(Long.class).single();
+    }
+
+    public List<Entry> pageAfter(UUID user, long position, int maxRows, long maxBytes) {
+        return jdbc.sql(PAGE).params(user, position, maxRows, maxBytes)
+                .query((row, i) -> new Entry(row.getLong(1), row.getBytes(2)))
+                .list();
+    }
+}

@@ -1,0 +1,139 @@
+package dev.eventsync.store;
+
+import dev.eventsync.events.Delivery;
+import dev.eventsync.events.KnownEvent;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+
+/**
+ * The log tables: {@code event_ids} (idempotency), {@code events} and {@code feed} (append-only,
+ * enforced by triggers) and {@code log_head} (the position lock).
+ */
+final class EventLog {
+
+    static final String KNOWN_EVENTS = """
+            select event_uuid, author_uuid, content_hash, stored_at, message_uuid
+            from event_ids where event_uuid = any(?)""";
+
+    /**
+     * Claims the batch's event uuids. A uuid claimed meanwhile by a concurrent batch (another
+     * instance) waits for that batch's commit, then is skipped: fewer rows than asked means the
+     * batch must be decided again, and then answers duplicate or conflict.
+     */
+    static final String CLAIM_EVENT_IDS = """
+            insert into event_ids (event_uuid, author_uuid, content_hash, stored_at, message_uuid)
+            select e, a, h, ?, m from unnest(?::uuid[], ?::uuid[], ?::bytea[], ?::uuid[]) as i(e, a, h, m)
+            order by e
+            on conflict do nothing""";
+
+    /**
+     * The only statement under the position lock, in one round trip: take n positions from the
+     * head row (its row lock is held to commit, so position order is commit order on every
+     * instance, with no gaps a reader could skip), then insert the events and their feed rows.
+     */
+    static final String APPEND = """
+            with head as (
+                update log_head set last_position = last_position + ? returning last_position - ? as base
+            ), appended as (
+                insert into events (position, event_uuid, author_uuid, kind, conversation_uuid, stored_at, body)
+                select head.base + e.ord, e.event_uuid, e.author_uuid, e.kind, e.conversation_uuid, ?, e.body
+                from head, unnest(?::uuid[], ?::uuid[], ?::text[], ?::uuid[], ?::bytea[])
+                     with ordinality as e(event_uuid, author_uuid, kind, conversation_uuid, body, ord)
+            )
+            insert into feed (user_uuid, position, event_uuid)
+            select f.user_uuid, head.base + f.ord, f.event_uuid
+            from head, unnest(?::uuid[], ?::bigint[], ?::uuid[]) as f(user_uuid, ord, event_uuid)""";
+
+    /** One stored event of a batch, with what its idempotency row needs. */
+    record Appended(UUID author, byte[] contentHash, Delivery.Stored stored) {}
+
+    private EventLog() {}
+
+    static Map<UUID, KnownEvent> knownEvents(Connection connection, Set<UUID> eventUuids) throws SQLException {
+        Map<UUID, KnownEvent> known = new HashMap<>();
+        try (PreparedStatement select = connection.prepareStatement(KNOWN_EVENTS)) {
+            select.setArray(1, SqlArrays.uuids(connection, eventUuids));
+            try (ResultSet rows = select.executeQuery()) {
+                while (rows.next()) {
+                    UUID uuid = rows.getObject(1, UUID.class);
+                    known.put(uuid, new KnownEvent(uuid, rows.getObject(2, UUID.class), rows.getBytes(3),
+                            rows.getTimestamp(4).toInstant(), rows.getObject(5, UUID.class)));
+                }
+            }
+        }
+        return known;
+    }
+
+    /** Returns false when a concurrent batch claimed one of these uuids first. */
+    static boolean claim(Connection connection, List<Appended> batch, Instant at) throws SQLException {
+        List<UUID> uuids = new ArrayList<>(batch.size());
+        List<UUID> authors = new ArrayList<>(batch.size());
+        byte[][] hashes = new byte[batch.size()][];
+        List<UUID> messages = new ArrayList<>(batch.size());
+        for (int i = 0; i < batch.size(); i++) {
+            Appended a = batch.get(i);
+            uuids.add(a.stored().eventUuid());
+            authors.add(a.author());
+            hashes[i] = a.contentHash();
+            messages.add(a.stored().messageUuid());
+        }
+        try (PreparedStatement insert = connection.prepareStatement(CLAIM_EVENT_IDS)) {
+            insert.setTimestamp(1, Timestamp.from(at));
+            insert.setArray(2, SqlArrays.uuids(connection, uuids));
+            insert.setArray(3, SqlArrays.uuids(connection, authors));
+            insert.setArray(4, connection.createArrayOf("bytea", hashes));
+            insert.setArray(5, SqlArrays.uuids(connection, messages));
+            return insert.executeUpdate() == batch.size();
+        }
+    }
+
+    /** Appends the batch under the position lock; returns the last position it took. */
+    static void append(Connection connection, List<Appended> batch, Instant at) throws SQLException {
+        int n = batch.size();
+        List<UUID> uuids = new ArrayList<>(n);
+        List<UUID> authors = new ArrayList<>(n);
+        String[] kinds = new String[n];
+        List<UUID> conversations = new ArrayList<>(n);
+        byte[][] bodies = new byte[n][];
+        List<UUID> feedUsers = new ArrayList<>();
+        List<Long> feedOrdinals = new ArrayList<>();
+        List<UUID> feedEvents = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            Delivery.Stored stored = batch.get(i).stored();
+            uuids.add(stored.eventUuid());
+            authors.add(batch.get(i).author());
+            kinds[i] = stored.kind();
+            conversations.add(stored.conversation());
+            bodies[i] = stored.delivered().toByteArray();
+            for (UUID recipient : stored.recipients()) {
+                feedUsers.add(recipient);
+                feedOrdinals.add((long) i + 1);
+                feedEvents.add(stored.eventUuid());
+            }
+        }
+        try (PreparedStatement insert = connection.prepareStatement(APPEND)) {
+            insert.setInt(1, n);
+            insert.setInt(2, n);
+            insert.setTimestamp(3, Timestamp.from(at));
+            insert.setArray(4, SqlArrays.uuids(connection, uuids));
+            insert.setArray(5, SqlArrays.uuids(connection, authors));
+            insert.setArray(6, connection.createArrayOf("text", kinds));
+            insert.setArray(7, SqlArrays.uuids(connection, conversations));
+            insert.setArray(8, connection.createArrayOf("bytea", bodies));
+            insert.setArray(9, SqlArrays.uuids(connection, feedUsers));
+            insert.setArray(10, connection.createArrayOf("bigint", feedOrdinals.toArray()));
+            insert.setArray(11, SqlArrays.uuids(connection, feedEvents));
+            insert.executeUpdate();
+        }
+    }
+}

@@ -4,6 +4,7 @@ import dev.eventsync.events.CallRejected;
 import dev.eventsync.events.Uuids;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.atomic.LongAdder;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 
@@ -41,6 +42,7 @@ public class FeedReader {
             order by position""";
 
     private final JdbcClient jdbc;
+    private final LongAdder rowsRead = new LongAdder();
 
     public FeedReader(JdbcClient jdbc) {
         this.jdbc = jdbc;
@@ -72,8 +74,15 @@ public class FeedReader {
     }
 
     public List<Entry> pageAfter(UUID user, long position, int maxRows, long maxBytes) {
-        return jdbc.sql(PAGE).params(user, position, maxRows, maxBytes)
+        List<Entry> page = jdbc.sql(PAGE).params(user, position, maxRows, maxBytes)
                 .query((row, i) -> new Entry(row.getLong(1), row.getBytes(2)))
                 .list();
+        rowsRead.add(page.size());
+        return page;
+    }
+
+    /** Feed rows read from the database since start: what streams pulled, however fast clients read. */
+    public long rowsRead() {
+        return rowsRead.sum();
     }
 }

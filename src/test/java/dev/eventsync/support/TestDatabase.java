@@ -1,0 +1,67 @@
+package dev.eventsync.support;
+
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.testcontainers.DockerClientFactory;
+import org.testcontainers.postgresql.PostgreSQLContainer;
+
+/**
+ * The real PostgreSQL every data test runs against, one per test JVM:
+ * {@code EVENTSYNC_TEST_DATABASE_URL} (+ _USERNAME/_PASSWORD) when set; else a Testcontainers
+ * {@code postgres:17} when Docker runs; else an embedded PostgreSQL 17 (zonky). Durability
+ * settings are the production ones (fsync and synchronous_commit on) in every case.
+ */
+public final class TestDatabase {
+
+    public record Connection(String url, String username, String password, String kind) {}
+
+    private static Connection connection;
+
+    private TestDatabase() {}
+
+    public static synchronized Connection get() {
+        if (connection == null) {
+            connection = start();
+        }
+        return connection;
+    }
+
+    private static Connection start() {
+        String url = System.getenv("EVENTSYNC_TEST_DATABASE_URL");
+        if (url != null && !url.isBlank()) {
+            return new Connection(url, System.getenv("EVENTSYNC_TEST_DATABASE_USERNAME"),
+                    System.getenv("EVENTSYNC_TEST_DATABASE_PASSWORD"), "external");
+        }
+        if (dockerAvailable()) {
+            PostgreSQLContainer container = new PostgreSQLContainer("postgres:17");
+            container.start();
+            return new Connection(container.getJdbcUrl(), container.getUsername(), container.getPassword(), "testcontainers");
+        }
+        try {
+            EmbeddedPostgres postgres = EmbeddedPostgres.builder()
+                    // zonky defaults to synchronous_commit=off; tests run with production durability.
+                    .setServerConfig("synchronous_commit", "on")
+                    .setServerConfig("fsync", "on")
+                    .setServerConfig("max_connections", "300")
+                    .start();
+            return new Connection(postgres.getJdbcUrl("postgres", "postgres"), "postgres", "", "embedded");
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start the embedded test PostgreSQL", e);
+        }
+    }
+
+    private static boolean dockerAvailable() {
+        // Ask Testcontainers only where a Docker engine can be (it logs an ERROR when there is none).
+        if (System.getenv("DOCKER_HOST") == null && !Files.exists(Path.of("/var/run/docker.sock"))) {
+            return false;
+        }
+        try {
+            return DockerClientFactory.instance().isDockerAvailable();
+        } catch (Throwable e) {
+            return false;
+        }
+    }
+}

@@ -1,6 +1,5 @@
 package dev.eventsync.auth;
 
-import dev.eventsync.config.DevelopmentDatabase;
 import dev.eventsync.events.Uuids;
 import java.io.PrintStream;
 import java.time.Duration;
@@ -46,7 +45,7 @@ public final class TokenCommand {
         }
         String secret = System.getenv("EVENTSYNC_AUTH_JWT_SECRET");
         if (secret == null || secret.isEmpty()) {
-            secret = DevelopmentDatabase.DEVELOPMENT_JWT_SECRET;
+            secret = AuthProperties.DEVELOPMENT_JWT_SECRET;
             err.println("EVENTSYNC_AUTH_JWT_SECRET is not set: signing with the development secret"
                     + " (accepted only by a server in development mode)");
         }

@@ -34,8 +34,9 @@ public final class Tokens {
     private final byte[] key;
     private final Clock clock;
 
-    public Tokens(AuthProperties properties, Clock clock) {
-        this.key = properties.key();
+    /** Refuses (IllegalStateException) a missing or too short secret. */
+    public Tokens(String secret, Clock clock) {
+        this.key = AuthProperties.keyOf(secret);
         this.clock = clock;
     }
 
@@ -91,8 +92,8 @@ public final class Tokens {
         }
         SignedJWT jwt = new SignedJWT(new JWSHeader(JWSAlgorithm.HS256), claims.build());
         try {
-            jwt.sign(new MACSigner(new AuthProperties(secret).key()));
-        } catch (JOSEException e) {
+            jwt.sign(new MACSigner(AuthProperties.keyOf(secret)));
+        } catch (JOSEException | IllegalStateException e) {
             throw new IllegalArgumentException("cannot sign with this secret: " + e.getMessage(), e);
         }
         return jwt.serialize();

@@ -1,73 +1,40 @@
 package dev.eventsync.config;
 
+import com.zaxxer.hikari.HikariDataSource;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashMap;
-import java.util.Map;
-import org.apache.commons.logging.Log;
-import org.springframework.boot.EnvironmentPostProcessor;
-import org.springframework.boot.SpringApplication;
-import org.springframework.boot.logging.DeferredLogFactory;
-import org.springframework.context.event.ContextClosedEvent;
-import org.springframework.core.env.ConfigurableEnvironment;
-import org.springframework.core.env.MapPropertySource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Condition;
+import org.springframework.context.annotation.ConditionContext;
+import org.springframework.context.annotation.Conditional;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
+import org.springframework.core.type.AnnotatedTypeMetadata;
 
 /**
- * The embedded default: with no {@code spring.datasource.url} configured, start a real
- * PostgreSQL (zonky embedded binaries) whose data lives in {@code eventsync.dev.data-dir} (default
- * {@code .eventsync/postgres}) and survives restarts, point the datasource at it, and use the
- * documented development JWT secret unless one is set. Runs before the context is created, so
- * the datasource, Flyway and everything else are configured exactly as in production.
+ * The embedded default: with no {@code spring.datasource.url} configured, run a real PostgreSQL
+ * (zonky's embedded binaries) whose data lives in {@code eventsync.dev.data-dir} (default
+ * {@code .eventsync/postgres}) and survives restarts. The pool is configured from the same
+ * {@code spring.datasource.hikari.*} properties as in production; Spring Boot's own datasource
+ * backs off because this one exists.
  */
-public class DevelopmentDatabase implements EnvironmentPostProcessor {
+@Configuration(proxyBeanMethods = false)
+@Conditional(DevelopmentDatabase.NoDatasourceConfigured.class)
+class DevelopmentDatabase {
 
-    /** Documented in the README. Only ever used with the embedded development database. */
-    public static final String DEVELOPMENT_JWT_SECRET = "eventsync-development-secret-not-for-production";
+    private static final Logger log = LoggerFactory.getLogger(DevelopmentDatabase.class);
+    static final String DEFAULT_DATA_DIR = ".eventsync/postgres";
 
-    private static final String DATA_DIR = "eventsync.dev.data-dir";
-    private static final String DEFAULT_DATA_DIR = ".eventsync/postgres";
-
-    private final Log log;
-
-    public DevelopmentDatabase(DeferredLogFactory logs) {
-        this.log = logs.getLog(DevelopmentDatabase.class);
-    }
-
-    @Override
-    public void postProcessEnvironment(ConfigurableEnvironment environment, SpringApplication application) {
-        if (environment.containsProperty("spring.datasource.url")) {
-            return;
-        }
-        Path dataDir = Path.of(environment.getProperty(DATA_DIR, DEFAULT_DATA_DIR)).toAbsolutePath();
-        EmbeddedPostgres postgres = start(dataDir, environment.getProperty("eventsync.dev.database-port", Integer.class, 0));
-        application.addListeners((ContextClosedEvent event) -> close(postgres));
-
-        Map<String, Object> properties = new HashMap<>();
-        properties.put("spring.datasource.url", postgres.getJdbcUrl("postgres", "postgres"));
-        properties.put("spring.datasource.username", "postgres");
-        properties.put("spring.datasource.password", "");
-        boolean developmentSecret = !environment.containsProperty("eventsync.auth.jwt-secret");
-        if (developmentSecret) {
-            properties.put("eventsync.auth.jwt-secret", DEVELOPMENT_JWT_SECRET);
-        }
-        environment.getPropertySources().addLast(new MapPropertySource("eventsync-development-database", properties));
-        log.warn("""
-
-                ************************************************************************
-                  eventsync is in DEVELOPMENT MODE: no spring.datasource.url is set, so it
-                  runs an embedded PostgreSQL with its data in %s
-                  (%s)%s
-                  For production set SPRING_DATASOURCE_URL/USERNAME/PASSWORD and
-                  EVENTSYNC_AUTH_JWT_SECRET.
-                ************************************************************************"""
-                .formatted(dataDir, postgres.getJdbcUrl("postgres", "postgres"),
-                        developmentSecret ? "\n  Tokens are signed with the PUBLIC development secret (README)." : ""));
-    }
-
-    private static EmbeddedPostgres start(Path dataDir, int port) {
+    @Bean(destroyMethod = "close")
+    EmbeddedPostgres developmentPostgres(Environment environment) {
+        Path dataDir = Path.of(environment.getProperty("eventsync.dev.data-dir", DEFAULT_DATA_DIR)).toAbsolutePath();
+        int port = environment.getProperty("eventsync.dev.database-port", Integer.class, 0);
         try {
             Files.createDirectories(dataDir.getParent());
             EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
@@ -79,18 +46,43 @@ public class DevelopmentDatabase implements EnvironmentPostProcessor {
             if (port > 0) {
                 builder.setPort(port);
             }
-            return builder.start();
+            EmbeddedPostgres postgres = builder.start();
+            log.warn("""
+
+                    ************************************************************************
+                      DEVELOPMENT MODE: no spring.datasource.url is set, so eventsync runs an
+                      embedded PostgreSQL with its data in {}
+                      ({})
+                      For production set SPRING_DATASOURCE_URL/USERNAME/PASSWORD and
+                      EVENTSYNC_AUTH_JWT_SECRET.
+                    ************************************************************************""",
+                    dataDir, postgres.getJdbcUrl("postgres", "postgres"));
+            return postgres;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start the embedded development PostgreSQL in " + dataDir
-                    + " (set " + DATA_DIR + " to another folder, or SPRING_DATASOURCE_URL to a real PostgreSQL)", e);
+                    + " (set eventsync.dev.data-dir to another folder, or SPRING_DATASOURCE_URL to a real PostgreSQL)", e);
         }
     }
 
-    private static void close(EmbeddedPostgres postgres) {
-        try {
-            postgres.close();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+    @Bean
+    @ConfigurationProperties("spring.datasource.hikari")
+    HikariDataSource dataSource(EmbeddedPostgres postgres) {
+        HikariDataSource dataSource = new HikariDataSource();
+        dataSource.setJdbcUrl(postgres.getJdbcUrl("postgres", "postgres"));
+        dataSource.setUsername("postgres");
+        return dataSource;
+    }
+
+    /** Marks the development mode for the rest of the server (the development JWT secret). */
+    @Bean
+    DevelopmentMode developmentMode() {
+        return new DevelopmentMode();
+    }
+
+    static final class NoDatasourceConfigured implements Condition {
+        @Override
+        public boolean matches(ConditionContext context, AnnotatedTypeMetadata metadata) {
+            return !context.getEnvironment().containsProperty("spring.datasource.url");
         }
     }
 }

@@ -38,9 +38,9 @@ public final class Decider {
                     ? "event uuid " + storable.eventUuid() + " was already stored with other content"
                     : "event uuid " + storable.eventUuid() + " is already used"));
         }
-        if (storable.command() instanceof Command.CreateConversation create && state.conversationExists(create.conversation())) {
+        if (storable.createsConversation() != null && state.conversationExists(storable.createsConversation())) {
             return new Outcome.Refuse(new Rejection(Reason.UUID_CONFLICT,
-                    "conversation " + create.conversation() + " already exists"));
+                    "conversation " + storable.createsConversation() + " already exists"));
         }
         if (storable.malformed() != null) {
             return new Outcome.Refuse(storable.malformed());

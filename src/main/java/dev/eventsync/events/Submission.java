@@ -21,9 +21,12 @@ public sealed interface Submission {
      * A command to store. {@code contentHash} identifies the submitted content for resends.
      * Exactly one of {@code command} and {@code malformed} is set: a malformed field is only
      * reported after the duplicate check, so a resend is still recognised.
+     * {@code createsConversation} is the well-formed conversation uuid of a
+     * {@code conversation_created} (else null): an existing one is a UUID_CONFLICT at the
+     * duplicate step, even when another field is malformed.
      */
-    record Storable(String clientUuid, UUID eventUuid, byte[] contentHash, Command command, Rejection malformed)
-            implements Submission {
+    record Storable(String clientUuid, UUID eventUuid, byte[] contentHash, Command command, Rejection malformed,
+                    UUID createsConversation) implements Submission {
         public Storable {
             if ((command == null) == (malformed == null)) {
                 throw new IllegalArgumentException("exactly one of command and malformed");

@@ -59,8 +59,10 @@ public final class Submissions {
             default:
                 Fields fields = new Fields();
                 Command command = toCommand(event, fields);
+                UUID created = event.hasConversationCreated()
+                        ? Uuids.parse(event.getConversationCreated().getConversationUuid()) : null;
                 return new Submission.Storable(clientUuid, eventUuid, contentHash(event),
-                        fields.firstMalformed == null ? command : null, fields.firstMalformed);
+                        fields.firstMalformed == null ? command : null, fields.firstMalformed, created);
         }
     }
 
@@ -72,6 +74,9 @@ public final class Submissions {
                 List<UUID> members = new ArrayList<>(c.getMemberUuidsCount());
                 for (String member : c.getMemberUuidsList()) {
                     members.add(f.required(member, "conversation_created.member_uuids"));
+                }
+                if (f.firstMalformed != null) {
+                    return null;
                 }
                 return new Command.CreateConversation(conversation, c.getName(), members);
             }

@@ -85,6 +85,9 @@ final class Conversations {
                     conversations.add(t.command().conversation());
                 } else if (submission instanceof Submission.Storable s) {
                     eventUuids.add(s.eventUuid());
+                    if (s.createsConversation() != null) {
+                        conversations.add(s.createsConversation());
+                    }
                     Command command = s.command();
                     if (command == null) {
                         continue;

@@ -12,6 +12,7 @@ import dev.eventsync.proto.v1.Message;
 import dev.eventsync.proto.v1.NewMessage;
 import dev.eventsync.proto.v1.ProfilePictureChanged;
 import dev.eventsync.proto.v1.ReadNewMessage;
+import dev.eventsync.proto.v1.UserIsTyping;
 import java.time.Instant;
 import java.util.LinkedHashSet;
 import java.util.Set;
@@ -32,6 +33,26 @@ public final class Delivery {
         public Stored {
             recipients = Set.copyOf(recipients); // a snapshot: the state moves on after this event
         }
+    }
+
+    /** A transitory event and the users whose follow streams get it. */
+    public record Live(Event delivered, Set<UUID> recipients) {
+        public Live {
+            recipients = Set.copyOf(recipients);
+        }
+    }
+
+    /** Typing reaches the other members only, not the typer's own devices. */
+    public static Live typing(UUID caller, Command.SetTyping typing, State state, Instant at) {
+        Set<UUID> others = new LinkedHashSet<>(state.members(typing.conversation()));
+        others.remove(caller);
+        return new Live(Event.newBuilder()
+                .setAuthorUuid(caller.toString())
+                .setOccurredAt(timestamp(at))
+                .setUserIsTyping(UserIsTyping.newBuilder()
+                        .setConversationUuid(typing.conversation().toString())
+                        .setTyping(typing.typing()))
+                .build(), others);
     }
 
     /** The initial members of a new conversation: the creator always, each member once. */

@@ -1,48 +1,114 @@
 package dev.eventsync.feed;
 
+import dev.eventsync.events.CallRejected;
+import dev.eventsync.live.LiveHub;
+import dev.eventsync.live.LiveProperties;
+import dev.eventsync.live.Presence;
 import dev.eventsync.proto.v1.Event;
 import io.grpc.stub.ServerCallStreamObserver;
+import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import org.springframework.beans.factory.DisposableBean;
+import org.springframework.context.event.EventListener;
+import org.springframework.grpc.server.lifecycle.GrpcServerShutdownEvent;
+import org.springframework.grpc.server.lifecycle.GrpcServerStartedEvent;
 import org.springframework.stereotype.Component;
 
-/** Starts SyncFromServer streams and owns the threads that feed them. */
+/**
+ * Starts SyncFromServer streams and owns the threads that feed them. Follow streams are
+ * registered with the {@link LiveHub} (wake-ups, transitory events) and with {@link Presence}
+ * (a user's first stream on this instance makes them online; their last makes them offline).
+ */
 @Component
-public class FeedStreams implements DisposableBean {
+public class FeedStreams implements DisposableBean, FeedStream.Owner {
 
     private final FeedReader reader;
     private final FeedProperties properties;
+    private final LiveHub hub;
+    private final Presence presence;
+    private final LiveProperties live;
     private final ExecutorService readers;
     private final ScheduledExecutorService timer;
+    private volatile boolean closing;
 
-    public FeedStreams(FeedReader reader, FeedProperties properties) {
+    public FeedStreams(FeedReader reader, FeedProperties properties, LiveHub hub, Presence presence, LiveProperties live) {
         this.reader = reader;
         this.properties = properties;
+        this.hub = hub;
+        this.presence = presence;
+        this.live = live;
         this.readers = Executors.newFixedThreadPool(properties.readerThreads(), named("eventsync-feed-"));
         this.timer = Executors.newSingleThreadScheduledExecutor(named("eventsync-feed-timer-"));
+        long poll = live.safetyPoll().toMillis();
+        // The safety net: a lost notification delays an event by at most one poll.
+        timer.scheduleAtFixedRate(hub::wakeAll, poll, poll, TimeUnit.MILLISECONDS);
     }
 
     /**
-     * Resolves the cursor (throwing {@link dev.eventsync.events.CallRejected} for a bad one,
-     * before anything is sent), then starts streaming.
+     * Resolves the cursor (throwing {@link CallRejected} for a bad one, before anything is sent),
+     * then starts streaming.
      */
     public void start(ServerCallStreamObserver<Event> call, UUID user, String cursor, boolean follow,
                       Function<Throwable, Throwable> errors) {
+        if (closing) {
+            throw new CallRejected(CallRejected.Problem.UNAVAILABLE, "the server is shutting down: reconnect");
+        }
         long position = reader.positionOf(user, cursor);
         long head = reader.head();
-        new FeedStream(call, reader, properties, readers, timer, errors, user, follow, position, cursor, head).start();
+        FeedStream stream = new FeedStream(call, reader, properties, readers, errors, this, user, follow, position,
+                cursor, head, live.transitoryBuffer());
+        if (follow && hub.register(stream)) {
+            presence.opened(user);
+        }
+        stream.start();
     }
 
     @Override
-    public void destroy() {
+    public void ended(FeedStream stream) {
+        if (stream.follows() && hub.unregister(stream)) {
+            presence.closed(stream.user());
+        }
+    }
+
+    @Override
+    public List<UUID> onlineContacts(UUID user) {
+        return presence.onlineContacts(user);
+    }
+
+    public int openFollowStreams() {
+        return hub.openStreams();
+    }
+
+    /**
+     * The gRPC server is about to stop: follow streams never end by themselves, so end them now
+     * (UNAVAILABLE: reconnect with the cursor) and refuse new ones; in-flight Sync calls finish
+     * within the grace period.
+     */
+    @EventListener(GrpcServerShutdownEvent.class)
+    public void onShutdown() {
+        closing = true;
+        hub.shutdownAll();
+    }
+
+    /** Started again (a lifecycle restart, e.g. a paused test context resumed): accept streams. */
+    @EventListener(GrpcServerStartedEvent.class)
+    public void onStart() {
+        closing = false;
+    }
+
+    @Override
+    public void destroy() throws InterruptedException {
+        closing = true;
         timer.shutdownNow();
-        readers.shutdownNow();
+        readers.shutdown();
+        readers.awaitTermination(5, TimeUnit.SECONDS);
     }
 
     private static ThreadFactory named(String prefix) {

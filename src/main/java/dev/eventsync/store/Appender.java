@@ -11,7 +11,10 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import dev.eventsync.live.Notifications;
 import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -194,19 +197,23 @@ public class Appender implements SmartLifecycle {
                 BatchState state = Conversations.load(connection, batch);
                 List<List<Result>> results = new ArrayList<>(batch.size());
                 List<EventLog.Appended> appended = new ArrayList<>();
+                List<Delivery.Live> live = new ArrayList<>();
                 for (Pending call : batch) {
                     List<Result> callResults = new ArrayList<>(call.submissions().size());
                     for (Submission submission : call.submissions()) {
-                        callResults.add(decide(call.caller(), submission, state, at, appended));
+                        callResults.add(decide(call.caller(), submission, state, at, appended, live));
                     }
                     results.add(callResults);
                 }
+                List<String> notifications = notifications(appended, live);
                 if (!appended.isEmpty()) {
                     if (!Conversations.write(connection, state, at) || !EventLog.claim(connection, appended, at)) {
                         connection.rollback();
                         return null;
                     }
-                    EventLog.append(connection, appended, at); // the position lock: last, then commit
+                    EventLog.append(connection, appended, at, notifications); // the position lock: last, then commit
+                } else if (!notifications.isEmpty()) {
+                    EventLog.notify(connection, notifications);
                 }
                 connection.commit();
                 return results;
@@ -217,8 +224,22 @@ public class Appender implements SmartLifecycle {
         }
     }
 
+    /** One wake-up for every recipient of the batch's stored events, then the transitory events. */
+    private static List<String> notifications(List<EventLog.Appended> appended, List<Delivery.Live> live) {
+        List<String> notifications = new ArrayList<>();
+        if (!appended.isEmpty()) {
+            Set<UUID> recipients = new HashSet<>();
+            appended.forEach(a -> recipients.addAll(a.stored().recipients()));
+            notifications.add(Notifications.wake(recipients));
+        }
+        for (Delivery.Live event : live) {
+            notifications.addAll(Notifications.transitory(event.delivered(), event.recipients()));
+        }
+        return notifications;
+    }
+
     private Result decide(UUID caller, Submission submission, BatchState state, Instant at,
-                          List<EventLog.Appended> appended) {
+                          List<EventLog.Appended> appended, List<Delivery.Live> live) {
         Outcome outcome = decider.decide(caller, submission, state);
         if (outcome instanceof Outcome.Refuse refuse) {
             return new Result.Refused(submission.clientUuid(), refuse.rejection());
@@ -228,8 +249,9 @@ public class Appender implements SmartLifecycle {
             return new Result.Accepted(submission.clientUuid(), original.eventUuid(), original.storedAt(), true,
                     original.messageUuid(), false);
         }
-        if (outcome instanceof Outcome.Live) {
+        if (outcome instanceof Outcome.Live typing) {
             Submission.Transitory transitory = (Submission.Transitory) submission;
+            live.add(Delivery.typing(caller, typing.command(), state, at));
             return new Result.Accepted(submission.clientUuid(), transitory.eventUuid(), null, false, null, true);
         }
         Submission.Storable storable = (Submission.Storable) submission;

@@ -2,6 +2,7 @@ package dev.eventsync.store;
 
 import dev.eventsync.events.Delivery;
 import dev.eventsync.events.KnownEvent;
+import dev.eventsync.live.Notifications;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -39,7 +40,8 @@ final class EventLog {
     /**
      * The only statement under the position lock, in one round trip: take n positions from the
      * head row (its row lock is held to commit, so position order is commit order on every
-     * instance, with no gaps a reader could skip), then insert the events and their feed rows.
+     * instance, with no gaps a reader could skip), insert the events and their feed rows, and
+     * queue the batch's notifications (PostgreSQL sends them at commit, in order).
      */
     static final String APPEND = """
             with head as (
@@ -50,9 +52,16 @@ final class EventLog {
                 from head, unnest(?::uuid[], ?::uuid[], ?::text[], ?::uuid[], ?::bytea[])
                      with ordinality as e(event_uuid, author_uuid, kind, conversation_uuid, body, ord)
             )
-            insert into feed (user_uuid, position, event_uuid)
-            select f.user_uuid, head.base + f.ord, f.event_uuid
-            from head, unnest(?::uuid[], ?::bigint[], ?::uuid[]) as f(user_uuid, ord, event_uuid)""";
+            , fed as (
+                insert into feed (user_uuid, position, event_uuid)
+                select f.user_uuid, head.base + f.ord, f.event_uuid
+                from head, unnest(?::uuid[], ?::bigint[], ?::uuid[]) as f(user_uuid, ord, event_uuid)
+            )
+            select count(pg_notify(?, p)) from unnest(?::text[]) as p""";
+
+    /** Notifications of a batch that stored nothing (typing only); sent at commit. */
+    static final String NOTIFY = """
+            select count(pg_notify(?, p)) from unnest(?::text[]) as p""";
 
     /** One stored event of a batch, with what its idempotency row needs. */
     record Appended(UUID author, byte[] contentHash, Delivery.Stored stored) {}
@@ -97,8 +106,9 @@ final class EventLog {
         }
     }
 
-    /** Appends the batch under the position lock; returns the last position it took. */
-    static void append(Connection connection, List<Appended> batch, Instant at) throws SQLException {
+    /** Appends the batch under the position lock, with its notifications. */
+    static void append(Connection connection, List<Appended> batch, Instant at, List<String> notifications)
+            throws SQLException {
         int n = batch.size();
         List<UUID> uuids = new ArrayList<>(n);
         List<UUID> authors = new ArrayList<>(n);
@@ -133,7 +143,17 @@ final class EventLog {
             insert.setArray(9, SqlArrays.uuids(connection, feedUsers));
             insert.setArray(10, connection.createArrayOf("bigint", feedOrdinals.toArray()));
             insert.setArray(11, SqlArrays.uuids(connection, feedEvents));
-            insert.executeUpdate();
+            insert.setString(12, Notifications.CHANNEL);
+            insert.setArray(13, connection.createArrayOf("text", notifications.toArray()));
+            insert.executeQuery().close();
+        }
+    }
+
+    static void notify(Connection connection, List<String> notifications) throws SQLException {
+        try (PreparedStatement notify = connection.prepareStatement(NOTIFY)) {
+            notify.setString(1, Notifications.CHANNEL);
+            notify.setArray(2, connection.createArrayOf("text", notifications.toArray()));
+            notify.executeQuery().close();
         }
     }
 }

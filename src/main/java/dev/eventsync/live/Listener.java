@@ -1,0 +1,122 @@
+package dev.eventsync.live;
+
+import com.zaxxer.hikari.HikariDataSource;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import javax.sql.DataSource;
+import org.postgresql.PGConnection;
+import org.postgresql.PGNotification;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.stereotype.Component;
+
+/**
+ * {@code LISTEN eventsync} on one dedicated connection, outside the pool and never inside a
+ * transaction (a listener stuck in a transaction lets PostgreSQL's notification queue fill, and
+ * then every NOTIFYing commit fails). Notifications go to the {@link LiveHub}. A lost connection
+ * is re-opened; since notifications may have been missed meanwhile, every stream is then woken.
+ */
+@Component
+public class Listener implements SmartLifecycle {
+
+    private static final Logger log = LoggerFactory.getLogger(Listener.class);
+    private static final int POLL_MILLIS = 500;
+
+    private final DataSource dataSource;
+    private final LiveHub hub;
+    private final LiveProperties properties;
+    private volatile boolean running;
+    private volatile boolean listening;
+    private volatile Thread thread;
+
+    public Listener(DataSource dataSource, LiveHub hub, LiveProperties properties) {
+        this.dataSource = dataSource;
+        this.hub = hub;
+        this.properties = properties;
+    }
+
+    /** Whether the LISTEN connection is up (for health). */
+    public boolean isListening() {
+        return listening;
+    }
+
+    @Override
+    public void start() {
+        running = true;
+        Thread listener = new Thread(this::run, "eventsync-listener");
+        listener.setDaemon(true);
+        thread = listener;
+        listener.start();
+    }
+
+    @Override
+    public void stop() {
+        running = false;
+        Thread listener = thread;
+        if (listener != null) {
+            try {
+                listener.join(5000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        thread = null;
+    }
+
+    @Override
+    public boolean isRunning() {
+        return thread != null;
+    }
+
+    private void run() {
+        while (running) {
+            try (Connection connection = open()) {
+                connection.setAutoCommit(true);
+                try (Statement listen = connection.createStatement()) {
+                    listen.execute("listen " + Notifications.CHANNEL);
+                }
+                listening = true;
+                hub.wakeAll(); // whatever was committed while nobody listened
+                PGConnection postgres = connection.unwrap(PGConnection.class);
+                while (running) {
+                    PGNotification[] notifications = postgres.getNotifications(POLL_MILLIS);
+                    if (notifications != null) {
+                        for (PGNotification notification : notifications) {
+                            hub.dispatch(Notifications.parse(notification.getParameter()));
+                        }
+                    }
+                }
+            } catch (SQLException | RuntimeException e) {
+                if (running) {
+                    log.warn("LISTEN connection lost ({}); reconnecting in {}", e.getMessage(), properties.reconnectDelay());
+                }
+            } finally {
+                listening = false;
+            }
+            sleep();
+        }
+    }
+
+    /** A connection of its own, with the pool's settings but not from the pool. */
+    private Connection open() throws SQLException {
+        if (dataSource instanceof HikariDataSource hikari) {
+            return DriverManager.getConnection(hikari.getJdbcUrl(), hikari.getUsername(), hikari.getPassword());
+        }
+        return dataSource.getConnection();
+    }
+
+    private void sleep() {
+        if (!running) {
+            return;
+        }
+        try {
+            Thread.sleep(properties.reconnectDelay().toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            running = false;
+        }
+    }
+}

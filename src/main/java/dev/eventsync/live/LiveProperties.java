@@ -1,0 +1,32 @@
+package dev.eventsync.live;
+
+import java.time.Duration;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * Live sync tuning ({@code eventsync.live.*}).
+ *
+ * @param safetyPoll         every follow stream re-reads its feed this often even without a
+ *                           wake-up: the safety net for a lost notification
+ * @param reconnectDelay     wait before re-opening a lost LISTEN connection
+ * @param heartbeat          how often an instance proves it is alive (presence)
+ * @param instanceExpiry     an instance silent this long is presumed dead: its users go offline
+ * @param transitoryBuffer   transitory events buffered per stream at most; more are dropped
+ */
+@ConfigurationProperties("eventsync.live")
+public record LiveProperties(
+        @DefaultValue("30s") Duration safetyPoll,
+        @DefaultValue("1s") Duration reconnectDelay,
+        @DefaultValue("5s") Duration heartbeat,
+        @DefaultValue("20s") Duration instanceExpiry,
+        @DefaultValue("256") int transitoryBuffer) {
+
+    public LiveProperties {
+        if (safetyPoll.toMillis() < 1 || reconnectDelay.isNegative() || heartbeat.toMillis() < 1
+                || instanceExpiry.compareTo(heartbeat.multipliedBy(2)) < 0 || transitoryBuffer < 1) {
+            throw new IllegalArgumentException("eventsync.live: durations must be positive, instance-expiry at least"
+                    + " twice the heartbeat, transitory-buffer positive; got " + this);
+        }
+    }
+}

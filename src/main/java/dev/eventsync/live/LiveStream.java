@@ -1,0 +1,19 @@
+package dev.eventsync.live;
+
+import dev.eventsync.proto.v1.Event;
+import java.util.UUID;
+
+/** A follow stream as the live layer sees it: something to wake, or to hand a transitory event. */
+public interface LiveStream {
+
+    UUID user();
+
+    /** New events of this user's feed were committed: read them (from the database, at the stream's pace). */
+    void wake();
+
+    /** A transitory event (typing, presence); dropped when the stream is catching up or cannot take it. */
+    void offer(Event transitory);
+
+    /** The server is stopping: end with UNAVAILABLE so the client reconnects with its cursor. */
+    void shutdown();
+}

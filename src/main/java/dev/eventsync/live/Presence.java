@@ -1,0 +1,225 @@
+package dev.eventsync.live;
+
+import dev.eventsync.events.Delivery;
+import dev.eventsync.proto.v1.Event;
+import dev.eventsync.proto.v1.UserIsConnected;
+import java.sql.Array;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.jdbc.core.ConnectionCallback;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * Who is online, across instances: a user is online while they have at least one follow stream
+ * open on any instance. Each instance keeps a {@code presence} row per user it serves and a
+ * heartbeat in {@code instances}; an instance that stops heartbeating is presumed dead and its
+ * users go offline. Changes are announced to the user's contacts as {@code user_is_connected}
+ * over NOTIFY, in the same transaction as the change, so every instance delivers them.
+ *
+ * <p>All work runs on one thread per instance, in the order streams opened and closed; a
+ * per-user advisory lock orders the changes of one user across instances.
+ */
+@Component
+public class Presence implements SmartLifecycle {
+
+    private static final Logger log = LoggerFactory.getLogger(Presence.class);
+
+    static final String REGISTER_INSTANCE = """
+            insert into instances (instance_uuid) values (?)
+            on conflict (instance_uuid) do update set heartbeat_at = now()""";
+    static final String HEARTBEAT = """
+            update instances set heartbeat_at = now() where instance_uuid = ?""";
+    static final String EXPIRED_INSTANCES = """
+            select instance_uuid from instances where heartbeat_at < now() - make_interval(secs => ?)""";
+    static final String USERS_OF_INSTANCE = """
+            select user_uuid from presence where instance_uuid = ?""";
+    static final String DELETE_INSTANCE = """
+            delete from instances where instance_uuid = ?""";
+    static final String LOCK_USER = """
+            select pg_advisory_xact_lock(?)""";
+    static final String ADD = """
+            insert into presence (user_uuid, instance_uuid) values (?, ?) on conflict do nothing""";
+    static final String REMOVE = """
+            delete from presence where user_uuid = ? and instance_uuid = ?""";
+    static final String INSTANCES_OF_USER = """
+            select count(*) from presence where user_uuid = ?""";
+    static final String CONTACTS = """
+            select distinct other.user_uuid
+            from memberships mine join memberships other on other.conversation_uuid = mine.conversation_uuid
+            where mine.user_uuid = ? and other.user_uuid <> mine.user_uuid""";
+    static final String ONLINE_CONTACTS = """
+            select distinct other.user_uuid
+            from memberships mine join memberships other on other.conversation_uuid = mine.conversation_uuid
+                 join presence p on p.user_uuid = other.user_uuid
+            where mine.user_uuid = ? and other.user_uuid <> mine.user_uuid""";
+    static final String NOTIFY = """
+            select count(pg_notify(?, p)) from unnest(?::text[]) as p""";
+
+    private final JdbcClient jdbc;
+    private final JdbcTemplate template;
+    private final TransactionTemplate transactions;
+    private final LiveHub hub;
+    private final LiveProperties properties;
+    private final UUID instance = UUID.randomUUID();
+    private volatile ScheduledExecutorService worker;
+
+    public Presence(DataSource dataSource, TransactionTemplate transactions, LiveHub hub, LiveProperties properties) {
+        this.jdbc = JdbcClient.create(dataSource);
+        this.template = new JdbcTemplate(dataSource);
+        this.transactions = transactions;
+        this.hub = hub;
+        this.properties = properties;
+    }
+
+    /** The user's first follow stream on this instance opened. */
+    public void opened(UUID user) {
+        run(() -> transactions.executeWithoutResult(tx -> {
+            lock(user);
+            jdbc.sql(ADD).params(user, instance).update();
+            if (instancesOf(user) == 1) {
+                announce(user, true);
+            }
+        }));
+    }
+
+    /** The user's last follow stream on this instance closed. */
+    public void closed(UUID user) {
+        run(() -> transactions.executeWithoutResult(tx -> {
+            lock(user);
+            jdbc.sql(REMOVE).params(user, instance).update();
+            if (instancesOf(user) == 0) {
+                announce(user, false);
+            }
+        }));
+    }
+
+    /** The user's contacts that are online now, on any instance. */
+    public List<UUID> onlineContacts(UUID user) {
+        return jdbc.sql(ONLINE_CONTACTS).param(user).query(UUID.class).list();
+    }
+
+    @Override
+    public void start() {
+        jdbc.sql(REGISTER_INSTANCE).param(instance).update();
+        ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "eventsync-presence");
+            thread.setDaemon(true);
+            return thread;
+        });
+        long period = properties.heartbeat().toMillis();
+        executor.scheduleWithFixedDelay(this::heartbeat, period, period, TimeUnit.MILLISECONDS);
+        worker = executor;
+    }
+
+    /** Runs after the gRPC server stopped: every stream is closed; then this instance leaves. */
+    @Override
+    public void stop() {
+        ScheduledExecutorService executor = worker;
+        worker = null;
+        if (executor == null) {
+            return;
+        }
+        executor.shutdown();
+        try {
+            executor.awaitTermination(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        try {
+            leave(instance);
+        } catch (RuntimeException e) {
+            log.warn("could not remove this instance's presence on shutdown: {}", e.getMessage());
+        }
+    }
+
+    @Override
+    public boolean isRunning() {
+        return worker != null;
+    }
+
+    @Override
+    public int getPhase() {
+        return SmartLifecycle.DEFAULT_PHASE - 2000;
+    }
+
+    private void heartbeat() {
+        try {
+            if (jdbc.sql(HEARTBEAT).param(instance).update() == 0) {
+                // Presumed dead by another instance (a long pause?): come back, with our users.
+                jdbc.sql(REGISTER_INSTANCE).param(instance).update();
+                hub.onlineUsers().forEach(this::opened);
+            }
+            List<UUID> expired = jdbc.sql(EXPIRED_INSTANCES).param(properties.instanceExpiry().toSeconds())
+                    .query(UUID.class).list();
+            for (UUID dead : expired) {
+                log.warn("instance {} stopped heartbeating; its users go offline", dead);
+                leave(dead);
+            }
+        } catch (RuntimeException e) {
+            log.warn("presence heartbeat failed: {}", e.getMessage());
+        }
+    }
+
+    /** Removes an instance and announces its users offline where it was their last. */
+    private void leave(UUID gone) {
+        List<UUID> users = jdbc.sql(USERS_OF_INSTANCE).param(gone).query(UUID.class).list();
+        jdbc.sql(DELETE_INSTANCE).param(gone).update();
+        for (UUID user : users) {
+            transactions.executeWithoutResult(tx -> {
+                lock(user);
+                if (instancesOf(user) == 0) {
+                    announce(user, false);
+                }
+            });
+        }
+    }
+
+    private void announce(UUID user, boolean connected) {
+        Event event = Event.newBuilder()
+                .setAuthorUuid(user.toString())
+                .setOccurredAt(Delivery.timestamp(Instant.now()))
+                .setUserIsConnected(UserIsConnected.newBuilder().setUserUuid(user.toString()).setConnected(connected))
+                .build();
+        List<UUID> contacts = jdbc.sql(CONTACTS).param(user).query(UUID.class).list();
+        List<String> payloads = Notifications.transitory(event, contacts);
+        if (!payloads.isEmpty()) {
+            template.execute((ConnectionCallback<Object>) connection -> {
+                Array array = connection.createArrayOf("text", payloads.toArray());
+                return jdbc.sql(NOTIFY).params(Notifications.CHANNEL, array).query().singleValue();
+            });
+        }
+    }
+
+    private void lock(UUID user) {
+        jdbc.sql(LOCK_USER).param(user.getMostSignificantBits() ^ user.getLeastSignificantBits()).query().singleValue();
+    }
+
+    private long instancesOf(UUID user) {
+        return jdbc.sql(INSTANCES_OF_USER).param(user).query(Long.class).single();
+    }
+
+    private void run(Runnable task) {
+        ScheduledExecutorService executor = worker;
+        if (executor == null) {
+            return;
+        }
+        executor.execute(() -> {
+            try {
+                task.run();
+            } catch (RuntimeException e) {
+                log.warn("presence update failed: {}", e.getMessage());
+            }
+        });
+    }
+}

@@ -2,23 +2,28 @@ package dev.eventsync;
 
 import dev.eventsync.api.HealthCheckCommand;
 import dev.eventsync.auth.TokenCommand;
+import dev.eventsync.bench.LiveLatency;
 import java.util.Arrays;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 
 /**
- * The eventsync server. The same jar also answers two small commands that must not start the
- * server: {@code token} (mint a development token) and {@code healthcheck} (for containers).
+ * The eventsync server. The same jar also answers small commands that must not start the
+ * server: {@code token} (mint a development token), {@code healthcheck} (for containers) and
+ * {@code bench-live} (live latency against a running server).
  */
 @SpringBootApplication
 public class EventsyncApplication {
 
-    public static void main(String[] args) {
+    public static void main(String[] args) throws InterruptedException {
         if (args.length > 0 && args[0].equals("token")) {
             System.exit(TokenCommand.run(Arrays.copyOfRange(args, 1, args.length), System.out, System.err));
         }
         if (args.length > 0 && args[0].equals("healthcheck")) {
             System.exit(HealthCheckCommand.run(Arrays.copyOfRange(args, 1, args.length), System.out, System.err));
+        }
+        if (args.length > 0 && args[0].equals("bench-live")) {
+            System.exit(LiveLatency.run(Arrays.copyOfRange(args, 1, args.length), System.out));
         }
         SpringApplication.run(EventsyncApplication.class, args);
     }

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Live send-to-receive latency, one follower: builds the jar, starts a server on a fresh
+# embedded PostgreSQL (fsync and synchronous_commit on) in a temporary folder, measures, stops it.
+#   bench/live-latency.sh [messages]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+messages=${1:-500}
+./mvnw -q -ntp -DskipTests package
+work=$(mktemp -d)
+port=19090
+java -jar target/eventsync.jar --spring.grpc.server.port=$port --eventsync.dev.data-dir="$work/postgres" \
+  > "$work/server.log" 2>&1 &
+server=$!
+trap 'kill $server 2>/dev/null; wait $server 2>/dev/null; rm -rf "$work"' EXIT
+for _ in $(seq 1 120); do
+  java -jar target/eventsync.jar healthcheck $port >/dev/null 2>&1 && break
+  sleep 1
+done
+java -jar target/eventsync.jar bench-live 127.0.0.1:$port "$messages"

@@ -14,7 +14,7 @@ RUN useradd --system --uid 10001 --home-dir /app --shell /usr/sbin/nologin event
 WORKDIR /app
 COPY --from=build /build/target/eventsync.jar /app/eventsync.jar
 USER eventsync
-EXPOSE 9090
+EXPOSE 9090 9091
 HEALTHCHECK --interval=15s --timeout=10s --start-period=60s --retries=3 \
   CMD ["java", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx64m", "-jar", "/app/eventsync.jar", "healthcheck"]
 # Java 17 gives the heap only 25% of the container's memory by default.

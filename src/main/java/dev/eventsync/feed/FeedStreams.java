@@ -6,6 +6,8 @@ import dev.eventsync.live.LiveProperties;
 import dev.eventsync.live.Presence;
 import dev.eventsync.proto.v1.Event;
 import io.grpc.stub.ServerCallStreamObserver;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
@@ -38,7 +40,8 @@ public class FeedStreams implements DisposableBean, FeedStream.Owner {
     private final ScheduledExecutorService timer;
     private volatile boolean closing;
 
-    public FeedStreams(FeedReader reader, FeedProperties properties, LiveHub hub, Presence presence, LiveProperties live) {
+    public FeedStreams(FeedReader reader, FeedProperties properties, LiveHub hub, Presence presence, LiveProperties live,
+                       MeterRegistry meters) {
         this.reader = reader;
         this.properties = properties;
         this.hub = hub;
@@ -46,6 +49,10 @@ public class FeedStreams implements DisposableBean, FeedStream.Owner {
         this.live = live;
         this.readers = Executors.newFixedThreadPool(properties.readerThreads(), named("eventsync-feed-"));
         this.timer = Executors.newSingleThreadScheduledExecutor(named("eventsync-feed-timer-"));
+        Gauge.builder("eventsync.follow.streams", hub, LiveHub::openStreams)
+                .description("open SyncFromServer(follow = true) streams on this instance").register(meters);
+        Gauge.builder("eventsync.feed.rows.read", reader, FeedReader::rowsRead)
+                .description("feed rows read by SyncFromServer streams since start").register(meters);
         long poll = live.safetyPoll().toMillis();
         // The safety net: a lost notification delays an event by at most one poll.
         timer.scheduleAtFixedRate(hub::wakeAll, poll, poll, TimeUnit.MILLISECONDS);

@@ -1,10 +1,13 @@
 package dev.eventsync.live;
 
 import com.zaxxer.hikari.HikariDataSource;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
 import org.postgresql.PGConnection;
 import org.postgresql.PGNotification;
@@ -32,10 +35,14 @@ public class Listener implements SmartLifecycle {
     private volatile boolean listening;
     private volatile Thread thread;
 
-    public Listener(DataSource dataSource, LiveHub hub, LiveProperties properties) {
+    private final Timer lag;
+
+    public Listener(DataSource dataSource, LiveHub hub, LiveProperties properties, MeterRegistry meters) {
         this.dataSource = dataSource;
         this.hub = hub;
         this.properties = properties;
+        this.lag = Timer.builder("eventsync.live.notification.lag")
+                .description("from a batch's NOTIFY (sender clock) to its receipt here").register(meters);
     }
 
     /** Whether the LISTEN connection is up (for health). */
@@ -85,7 +92,11 @@ public class Listener implements SmartLifecycle {
                     PGNotification[] notifications = postgres.getNotifications(POLL_MILLIS);
                     if (notifications != null) {
                         for (PGNotification notification : notifications) {
-                            hub.dispatch(Notifications.parse(notification.getParameter()));
+                            Notifications.Payload payload = Notifications.parse(notification.getParameter());
+                            if (payload.sentAtMillis() > 0) {
+                                lag.record(Math.max(0, System.currentTimeMillis() - payload.sentAtMillis()), TimeUnit.MILLISECONDS);
+                            }
+                            hub.dispatch(payload);
                         }
                     }
                 }

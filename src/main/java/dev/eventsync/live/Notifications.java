@@ -12,8 +12,8 @@ import java.util.UUID;
  * The payloads sent with {@code NOTIFY eventsync}: wake-ups, never copies of stored events
  * (streams read those from the database), and the transitory events themselves.
  * <pre>
- *   W &lt;user,user,…&gt;             new feed rows were committed for these users
- *   W *                         … for too many users to list: wake every follow stream
+ *   W &lt;millis&gt; &lt;user,user,…&gt;    new feed rows were committed for these users (sent at millis)
+ *   W &lt;millis&gt; *                … for too many users to list: wake every follow stream
  *   E &lt;base64 Event&gt; &lt;user,…&gt;  deliver this transitory event to these users' follow streams
  * </pre>
  * A payload stays under PostgreSQL's 8000-byte limit: a long recipient list of a transitory
@@ -27,11 +27,15 @@ public final class Notifications {
 
     private Notifications() {}
 
-    /** A decoded payload. {@code users} is null for "everyone" (wake-ups only). */
-    public record Payload(char kind, Event event, List<UUID> users) {}
+    /**
+     * A decoded payload. {@code users} is null for "everyone" (wake-ups only); {@code sentAtMillis}
+     * is the sender's clock for wake-ups (notification lag), 0 otherwise.
+     */
+    public record Payload(char kind, long sentAtMillis, Event event, List<UUID> users) {}
 
-    public static String wake(Collection<UUID> users) {
-        return users.size() * UUID_CHARS > MAX_PAYLOAD - 2 ? "W *" : "W " + join(users);
+    public static String wake(Collection<UUID> users, long sentAtMillis) {
+        String head = "W " + sentAtMillis + " ";
+        return head.length() + users.size() * UUID_CHARS > MAX_PAYLOAD ? head + "*" : head + join(users);
     }
 
     public static List<String> transitory(Event event, Collection<UUID> users) {
@@ -57,15 +61,15 @@ public final class Notifications {
         try {
             String[] parts = payload.split(" ", 3);
             if (parts[0].equals("W")) {
-                return new Payload('W', null, parts[1].equals("*") ? null : users(parts[1]));
+                return new Payload('W', Long.parseLong(parts[1]), null, parts[2].equals("*") ? null : users(parts[2]));
             }
             if (parts[0].equals("E")) {
-                return new Payload('E', Event.parseFrom(Base64.getDecoder().decode(parts[1])), users(parts[2]));
+                return new Payload('E', 0, Event.parseFrom(Base64.getDecoder().decode(parts[1])), users(parts[2]));
             }
         } catch (RuntimeException | InvalidProtocolBufferException e) {
             // fall through
         }
-        return new Payload('W', null, null);
+        return new Payload('W', 0, null, null);
     }
 
     private static String join(Collection<UUID> users) {

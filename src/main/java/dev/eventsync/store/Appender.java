@@ -6,16 +6,21 @@ import dev.eventsync.events.Delivery;
 import dev.eventsync.events.Outcome;
 import dev.eventsync.events.Result;
 import dev.eventsync.events.Submission;
+import dev.eventsync.live.Notifications;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import dev.eventsync.live.Notifications;
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.Set;
 import java.util.List;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
@@ -48,15 +53,26 @@ public class Appender implements SmartLifecycle {
     private final StoreProperties properties;
     private final BlockingQueue<Pending> queue;
     private final String sessionSettings;
+    private final Counter eventsAppended;
+    private final Counter feedRowsWritten;
+    private final DistributionSummary batchSize;
+    private final Timer commit;
     private volatile boolean accepting;
     private volatile Thread writer;
 
-    public Appender(DataSource dataSource, Decider decider, StoreProperties properties) {
+    public Appender(DataSource dataSource, Decider decider, StoreProperties properties, MeterRegistry meters) {
         this.dataSource = dataSource;
         this.decider = decider;
         this.properties = properties;
         this.queue = new ArrayBlockingQueue<>(properties.queueCapacity());
         this.sessionSettings = "set local lock_timeout = '" + properties.lockTimeout().toMillis() + "ms'";
+        this.eventsAppended = meters.counter("eventsync.events.appended");
+        this.feedRowsWritten = meters.counter("eventsync.feed.rows.written");
+        this.batchSize = DistributionSummary.builder("eventsync.append.batch.events")
+                .description("submitted events decided in one group-commit transaction").register(meters);
+        this.commit = Timer.builder("eventsync.append.commit")
+                .description("one group-commit transaction, from its first statement to its commit").register(meters);
+        Gauge.builder("eventsync.append.queue.calls", queue, BlockingQueue::size).register(meters);
     }
 
     /**
@@ -188,6 +204,7 @@ public class Appender implements SmartLifecycle {
     /** Returns null when the batch lost a race with another instance and must be decided again. */
     private List<List<Result>> attempt(List<Pending> batch) throws SQLException {
         Instant at = Instant.now().truncatedTo(ChronoUnit.MICROS); // timestamptz precision
+        long started = System.nanoTime();
         try (Connection connection = dataSource.getConnection()) {
             connection.setAutoCommit(false);
             try {
@@ -216,6 +233,10 @@ public class Appender implements SmartLifecycle {
                     EventLog.notify(connection, notifications);
                 }
                 connection.commit();
+                commit.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
+                batchSize.record(batch.stream().mapToInt(p -> p.submissions().size()).sum());
+                eventsAppended.increment(appended.size());
+                feedRowsWritten.increment(appended.stream().mapToInt(a -> a.stored().recipients().size()).sum());
                 return results;
             } catch (SQLException | RuntimeException e) {
                 connection.rollback();
@@ -230,7 +251,7 @@ public class Appender implements SmartLifecycle {
         if (!appended.isEmpty()) {
             Set<UUID> recipients = new HashSet<>();
             appended.forEach(a -> recipients.addAll(a.stored().recipients()));
-            notifications.add(Notifications.wake(recipients));
+            notifications.add(Notifications.wake(recipients, System.currentTimeMillis()));
         }
         for (Delivery.Live event : live) {
             notifications.addAll(Notifications.transitory(event.delivered(), event.recipients()));

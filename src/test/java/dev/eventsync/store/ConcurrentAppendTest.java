@@ -10,6 +10,7 @@ import dev.eventsync.proto.v1.Event;
 import dev.eventsync.support.Api;
 import dev.eventsync.support.Events;
 import dev.eventsync.support.ServerTest;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -77,7 +78,8 @@ class ConcurrentAppendTest {
 
         Submissions submissions = new Submissions(Limits.defaults());
         for (int i = 0; i < 2; i++) {
-            Appender other = new Appender(dataSource, new Decider(Limits.defaults()), new StoreProperties(64, 1000, Duration.ofSeconds(5)));
+            Appender other = new Appender(dataSource, new Decider(Limits.defaults()), new StoreProperties(64, 1000, Duration.ofSeconds(5)),
+                    new SimpleMeterRegistry());
             other.start();
             otherInstances.add(other);
         }

@@ -23,11 +23,16 @@ public final class Servers {
         return start(properties);
     }
 
-    /** A server with exactly these properties (plus a random port). */
+    /**
+     * A server with these properties and random ports. They are passed as command-line
+     * arguments, which take precedence over application.properties, as an operator's would.
+     */
     public static ConfigurableApplicationContext start(Map<String, Object> properties) {
         Map<String, Object> all = new HashMap<>(properties);
         all.put("spring.grpc.server.port", "0");
-        return new SpringApplicationBuilder(EventsyncApplication.class).properties(all).run();
+        all.put("server.port", "0");
+        String[] args = all.entrySet().stream().map(e -> "--" + e.getKey() + "=" + e.getValue()).toArray(String[]::new);
+        return new SpringApplicationBuilder(EventsyncApplication.class).run(args);
     }
 
     public static int port(ConfigurableApplicationContext server) {

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# The benchmark: builds the jar, starts a real PostgreSQL (the embedded one of development mode,
+# fsync and synchronous_commit on; or BENCH_DB_URL), starts the server as its own process, drives
+# it over real gRPC from a separate load-generator process, prints the figures, stops everything.
+#   bench/run.sh [--quick]
+#   BENCH_DB_URL='jdbc:postgresql://host:5432/db?user=u&password=p' bench/run.sh   # an external PostgreSQL
+# Results also go to bench/results/run-<time>.json.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+./mvnw -q -ntp -DskipTests package
+
+work=$(mktemp -d)
+grpc_port=19090
+http_port=19091
+server_args=(--spring.grpc.server.port=$grpc_port --server.port=$http_port)
+if [[ -n ${BENCH_DB_URL:-} ]]; then
+  db_url=$BENCH_DB_URL
+  export EVENTSYNC_AUTH_JWT_SECRET=${EVENTSYNC_AUTH_JWT_SECRET:-bench-only-secret-0123456789-0123456789}
+  server_args+=(--spring.datasource.url="$BENCH_DB_URL")
+else
+  db_port=15432
+  db_url="jdbc:postgresql://127.0.0.1:$db_port/postgres?user=postgres"
+  server_args+=(--eventsync.dev.data-dir="$work/postgres" --eventsync.dev.database-port=$db_port)
+fi
+
+java -Xmx1g -jar target/eventsync.jar "${server_args[@]}" > "$work/server.log" 2>&1 &
+server=$!
+cleanup() { kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true; rm -rf "$work"; }
+trap cleanup EXIT
+for _ in $(seq 1 120); do
+  java -jar target/eventsync.jar healthcheck $grpc_port >/dev/null 2>&1 && break
+  kill -0 "$server" 2>/dev/null || { echo "server failed to start:"; tail -40 "$work/server.log"; exit 1; }
+  sleep 1
+done
+
+echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB; server heap max 1 GiB; $(java -version 2>&1 | head -1)"
+java -Xmx2g -jar target/eventsync.jar bench --grpc 127.0.0.1:$grpc_port --http 127.0.0.1:$http_port \
+  --jdbc "$db_url" "$@"

@@ -1,0 +1,599 @@
+package dev.eventsync.bench;
+
+import com.google.protobuf.ByteString;
+import dev.eventsync.auth.AuthProperties;
+import dev.eventsync.auth.Tokens;
+import dev.eventsync.proto.v1.ConversationCreated;
+import dev.eventsync.proto.v1.Event;
+import dev.eventsync.proto.v1.EventServiceGrpc;
+import dev.eventsync.proto.v1.Message;
+import dev.eventsync.proto.v1.NewMessage;
+import dev.eventsync.proto.v1.SendingNewMessage;
+import dev.eventsync.proto.v1.SyncFromServerRequest;
+import dev.eventsync.proto.v1.SyncRequest;
+import io.grpc.ClientInterceptor;
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
+import io.grpc.Metadata;
+import io.grpc.stub.MetadataUtils;
+import io.grpc.stub.StreamObserver;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The load generator of {@code bench/run.sh}: a separate process that drives a running server
+ * over real gRPC (and its PostgreSQL directly, for the BASE ceilings), prints one line per
+ * workload and writes them as JSON. {@code java -jar eventsync.jar bench --grpc host:port
+ * --http host:port --jdbc url [--quick] [--out file]}.
+ */
+public final class LoadGenerator {
+
+    static final int W1_CLIENTS = 64;
+    static final int MEMBERS = 10;
+
+    private final String grpcTarget;
+    private final String httpBase;
+    private final String jdbcUrl;
+    private final boolean quick;
+    private final String secret;
+    private final PrintStream out;
+    private final Map<String, Object> results = new LinkedHashMap<>();
+    private final List<ManagedChannel> channels = new ArrayList<>();
+
+    private LoadGenerator(Map<String, String> options, PrintStream out) {
+        this.grpcTarget = options.getOrDefault("grpc", "127.0.0.1:9090");
+        this.httpBase = "http://" + options.getOrDefault("http", "127.0.0.1:9091");
+        this.jdbcUrl = options.get("jdbc");
+        this.quick = options.containsKey("quick");
+        this.secret = System.getenv().getOrDefault("EVENTSYNC_AUTH_JWT_SECRET", AuthProperties.DEVELOPMENT_JWT_SECRET);
+        this.out = out;
+    }
+
+    public static int run(String[] args, PrintStream out) throws Exception {
+        Map<String, String> options = new LinkedHashMap<>();
+        for (int i = 0; i < args.length; i++) {
+            String name = args[i].replaceFirst("^--", "");
+            if (name.equals("quick")) {
+                options.put(name, "true");
+            } else {
+                options.put(name, args[++i]);
+            }
+        }
+        LoadGenerator generator = new LoadGenerator(options, out);
+        try {
+            generator.all();
+        } finally {
+            generator.channels.forEach(ManagedChannel::shutdownNow);
+        }
+        Path file = Path.of(options.getOrDefault("out", "bench/results/run-" + Instant.now().toString().replace(':', '-') + ".json"));
+        Files.createDirectories(file.toAbsolutePath().getParent());
+        Files.writeString(file, json(generator.results));
+        out.println("results written to " + file);
+        return 0;
+    }
+
+    private void all() throws Exception {
+        Duration duration = quick ? Duration.ofSeconds(8) : Duration.ofSeconds(20);
+        int w2Events = quick ? 100_000 : 1_000_000;
+        int w3Streams = quick ? 300 : 1000;
+        int w4Streams = quick ? 2000 : 10_000;
+
+        double baseInsert = baseInsert(duration);
+        double w1 = appendWorkload(duration);
+        line("RATIO W1/BASE insert=%.2f", w1 / baseInsert);
+
+        UUID reader = UUID.randomUUID();
+        seedFeed(reader, w2Events);
+        double baseRead = baseFeedRead(reader, w2Events);
+        double w2 = catchUp(reader, w2Events);
+        line("RATIO W2/BASE read=%.2f", w2 / baseRead);
+
+        fanout(w3Streams, quick ? 100 : 300);
+        idleStreams(w4Streams);
+    }
+
+    // ---- BASE: the rows the server writes for one W1 event, straight into PostgreSQL ----
+
+    private double baseInsert(Duration duration) throws Exception {
+        List<UUID> users = randomUsers(W1_CLIENTS);
+        List<UUID> conversations = new ArrayList<>();
+        try (Connection connection = jdbc()) {
+            insertUsersAndConversations(connection, users, conversations);
+        }
+        AtomicLong events = new AtomicLong();
+        long deadline = System.nanoTime() + duration.toNanos();
+        ExecutorService pool = Executors.newFixedThreadPool(W1_CLIENTS);
+        List<Future<?>> done = new ArrayList<>();
+        for (int c = 0; c < W1_CLIENTS; c++) {
+            UUID author = users.get(c);
+            UUID conversation = conversations.get(c / MEMBERS % conversations.size());
+            List<UUID> members = members(users, c / MEMBERS % conversations.size());
+            done.add(pool.submit(() -> {
+                try (Connection connection = jdbc()) {
+                    connection.setAutoCommit(false);
+                    while (System.nanoTime() < deadline) {
+                        insertOneEvent(connection, author, conversation, members);
+                        events.incrementAndGet();
+                    }
+                }
+                return null;
+            }));
+        }
+        for (Future<?> f : done) {
+            f.get();
+        }
+        pool.shutdown();
+        double perSecond = events.get() / (duration.toMillis() / 1000.0);
+        line("BASE jdbc_batch_insert events_per_s=%.0f clients=%d", perSecond, W1_CLIENTS);
+        results.put("base_insert_events_per_s", Math.round(perSecond));
+        return perSecond;
+    }
+
+    /** Exactly the rows of one stored message: idempotency row, message row, event row and one feed row per member. */
+    private static void insertOneEvent(Connection connection, UUID author, UUID conversation, List<UUID> members) throws SQLException {
+        UUID eventUuid = UUID.randomUUID();
+        UUID messageUuid = UUID.randomUUID();
+        Timestamp now = Timestamp.from(Instant.now());
+        byte[] body = messageEvent(eventUuid, messageUuid, author, conversation).toByteArray();
+        try (PreparedStatement ids = connection.prepareStatement(
+                "insert into event_ids (event_uuid, author_uuid, content_hash, stored_at, message_uuid) values (?, ?, ?, ?, ?)");
+             PreparedStatement message = connection.prepareStatement(
+                "insert into messages (conversation_uuid, message_uuid, author_uuid, local_uuid, event_uuid, sent_at) values (?, ?, ?, ?, ?, ?)");
+             PreparedStatement head = connection.prepareStatement(
+                "update log_head set last_position = last_position + 1 returning last_position");
+             PreparedStatement event = connection.prepareStatement(
+                "insert into events (position, event_uuid, author_uuid, kind, conversation_uuid, stored_at, body) values (?, ?, ?, 'new_message', ?, ?, ?)");
+             PreparedStatement feed = connection.prepareStatement(
+                "insert into feed (user_uuid, position, event_uuid) values (?, ?, ?)")) {
+            ids.setObject(1, eventUuid);
+            ids.setObject(2, author);
+            ids.setBytes(3, new byte[32]);
+            ids.setTimestamp(4, now);
+            ids.setObject(5, messageUuid);
+            ids.executeUpdate();
+            message.setObject(1, conversation);
+            message.setObject(2, messageUuid);
+            message.setObject(3, author);
+            message.setObject(4, UUID.randomUUID());
+            message.setObject(5, eventUuid);
+            message.setTimestamp(6, now);
+            message.executeUpdate();
+            long position;
+            try (ResultSet row = head.executeQuery()) {
+                row.next();
+                position = row.getLong(1);
+            }
+            event.setLong(1, position);
+            event.setObject(2, eventUuid);
+            event.setObject(3, author);
+            event.setObject(4, conversation);
+            event.setTimestamp(5, now);
+            event.setBytes(6, body);
+            event.executeUpdate();
+            for (UUID member : members) {
+                feed.setObject(1, member);
+                feed.setLong(2, position);
+                feed.setObject(3, eventUuid);
+                feed.addBatch();
+            }
+            feed.executeBatch();
+            connection.commit();
+        }
+    }
+
+    private void insertUsersAndConversations(Connection connection, List<UUID> users, List<UUID> conversations) throws SQLException {
+        try (PreparedStatement user = connection.prepareStatement("insert into users (user_uuid) values (?) on conflict do nothing");
+             PreparedStatement conversation = connection.prepareStatement(
+                     "insert into conversations (conversation_uuid, name, created_by, created_at) values (?, 'bench', ?, now())");
+             PreparedStatement member = connection.prepareStatement(
+                     "insert into memberships (conversation_uuid, user_uuid, joined_at) values (?, ?, now())")) {
+            for (UUID u : users) {
+                user.setObject(1, u);
+                user.addBatch();
+            }
+            user.executeBatch();
+            for (int k = 0; k < conversationCount(users.size()); k++) {
+                UUID c = UUID.randomUUID();
+                conversations.add(c);
+                conversation.setObject(1, c);
+                conversation.setObject(2, users.get(0));
+                conversation.executeUpdate();
+                for (UUID m : members(users, k)) {
+                    member.setObject(1, c);
+                    member.setObject(2, m);
+                    member.addBatch();
+                }
+                member.executeBatch();
+            }
+        }
+    }
+
+    // ---- W1: 64 clients, one message per Sync, conversations of 10 ----
+
+    private double appendWorkload(Duration duration) throws Exception {
+        List<UUID> users = randomUsers(W1_CLIENTS);
+        List<EventServiceGrpc.EventServiceBlockingStub> stubs = new ArrayList<>();
+        for (int i = 0; i < users.size(); i++) {
+            stubs.add(EventServiceGrpc.newBlockingStub(channel(i % 8)).withInterceptors(auth(users.get(i))));
+        }
+        List<String> conversations = new ArrayList<>();
+        for (int k = 0; k < conversationCount(users.size()); k++) {
+            String conversation = UUID.randomUUID().toString();
+            List<UUID> members = members(users, k);
+            stubs.get(users.indexOf(members.get(0))).sync(SyncRequest.newBuilder().addEvents(Event.newBuilder()
+                    .setUuid(UUID.randomUUID().toString())
+                    .setConversationCreated(ConversationCreated.newBuilder().setConversationUuid(conversation).setName("w1")
+                            .addAllMemberUuids(members.stream().map(UUID::toString).toList()))).build());
+            conversations.add(conversation);
+        }
+        Recorder latencies = new Recorder();
+        long deadline = System.nanoTime() + duration.toNanos();
+        ExecutorService pool = Executors.newFixedThreadPool(W1_CLIENTS);
+        List<Future<?>> done = new ArrayList<>();
+        for (int c = 0; c < W1_CLIENTS; c++) {
+            var stub = stubs.get(c);
+            String conversation = conversations.get(c / MEMBERS % conversations.size());
+            done.add(pool.submit(() -> {
+                while (System.nanoTime() < deadline) {
+                    long start = System.nanoTime();
+                    stub.sync(SyncRequest.newBuilder().addEvents(sendEvent(conversation, "w1")).build());
+                    latencies.add(System.nanoTime() - start);
+                }
+                return null;
+            }));
+        }
+        for (Future<?> f : done) {
+            f.get();
+        }
+        pool.shutdown();
+        double perSecond = latencies.count() / (duration.toMillis() / 1000.0);
+        line("W1 append events_per_s=%.0f p50_ms=%.2f p99_ms=%.2f clients=%d", perSecond,
+                latencies.percentileMillis(50), latencies.percentileMillis(99), W1_CLIENTS);
+        results.put("w1_events_per_s", Math.round(perSecond));
+        results.put("w1_p50_ms", latencies.percentileMillis(50));
+        results.put("w1_p99_ms", latencies.percentileMillis(99));
+        return perSecond;
+    }
+
+    // ---- W2: one client catching up N events ----
+
+    /** N events in one user's feed, written straight into the log (a realistic message body each). */
+    private void seedFeed(UUID reader, int events) throws SQLException {
+        long start = System.nanoTime();
+        try (Connection connection = jdbc()) {
+            connection.setAutoCommit(false);
+            byte[] body = messageEvent(UUID.randomUUID(), UUID.randomUUID(), UUID.randomUUID(), UUID.randomUUID()).toByteArray();
+            try (PreparedStatement seed = connection.prepareStatement("""
+                    with head as (
+                        update log_head set last_position = last_position + ? returning last_position - ? as base
+                    ), appended as (
+                        insert into events (position, event_uuid, author_uuid, kind, conversation_uuid, stored_at, body)
+                        select head.base + g, gen_random_uuid(), ?, 'new_message', ?, now(), ?
+                        from head, generate_series(1, ?) g
+                        returning position, event_uuid
+                    )
+                    insert into feed (user_uuid, position, event_uuid) select ?, position, event_uuid from appended""")) {
+                seed.setInt(1, events);
+                seed.setInt(2, events);
+                seed.setObject(3, UUID.randomUUID());
+                seed.setObject(4, UUID.randomUUID());
+                seed.setBytes(5, body);
+                seed.setInt(6, events);
+                seed.setObject(7, reader);
+                seed.executeUpdate();
+            }
+            connection.commit();
+            connection.setAutoCommit(true);
+            try (var analyze = connection.createStatement()) {
+                analyze.execute("analyze events, feed"); // what autovacuum would soon do after such a load
+            }
+        }
+        out.printf("(seeded %d events in one feed in %.1f s)%n", events, (System.nanoTime() - start) / 1e9);
+    }
+
+    private double baseFeedRead(UUID reader, int events) throws SQLException {
+        long start = System.nanoTime();
+        long rows = 0;
+        try (Connection connection = jdbc();
+             PreparedStatement page = connection.prepareStatement("""
+                     select f.position, e.body from feed f join events e on e.position = f.position
+                     where f.user_uuid = ? and f.position > ? order by f.position limit 500""")) {
+            long position = 0;
+            while (true) {
+                page.setObject(1, reader);
+                page.setLong(2, position);
+                int n = 0;
+                try (ResultSet result = page.executeQuery()) {
+                    while (result.next()) {
+                        position = result.getLong(1);
+                        Event.parseFrom(result.getBytes(2));
+                        n++;
+                    }
+                } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+                    throw new IllegalStateException(e);
+                }
+                if (n == 0) {
+                    break;
+                }
+                rows += n;
+            }
+        }
+        double perSecond = rows / ((System.nanoTime() - start) / 1e9);
+        line("BASE jdbc_feed_read rows_per_s=%.0f rows=%d", perSecond, rows);
+        results.put("base_feed_read_rows_per_s", Math.round(perSecond));
+        if (rows != events) {
+            throw new IllegalStateException("BASE read " + rows + " rows, expected " + events);
+        }
+        return perSecond;
+    }
+
+    private double catchUp(UUID reader, int events) throws Exception {
+        var stub = EventServiceGrpc.newBlockingStub(channel(0)).withInterceptors(auth(reader));
+        long start = System.nanoTime();
+        long received = 0;
+        var stream = stub.syncFromServer(SyncFromServerRequest.getDefaultInstance());
+        while (stream.hasNext()) {
+            if (!stream.next().hasSyncCaughtUp()) {
+                received++;
+            }
+        }
+        double perSecond = received / ((System.nanoTime() - start) / 1e9);
+        if (received != events) {
+            throw new IllegalStateException("W2 received " + received + " events, expected " + events);
+        }
+        long heap = serverHeapMb();
+        line("W2 catchup events_per_s=%.0f events=%d server_heap_mb=%d", perSecond, received, heap);
+        results.put("w2_events_per_s", Math.round(perSecond));
+        results.put("w2_events", received);
+        results.put("w2_server_heap_mb", heap);
+        return perSecond;
+    }
+
+    // ---- W3: fan-out latency to S follow streams ----
+
+    private void fanout(int streams, int messages) throws Exception {
+        List<UUID> users = randomUsers(streams);
+        int conversationsCount = streams / MEMBERS;
+        List<String> conversations = new ArrayList<>();
+        for (int k = 0; k < conversationsCount; k++) {
+            List<UUID> members = users.subList(k * MEMBERS, (k + 1) * MEMBERS);
+            String conversation = UUID.randomUUID().toString();
+            EventServiceGrpc.newBlockingStub(channel(k % 8)).withInterceptors(auth(members.get(0))).sync(SyncRequest.newBuilder()
+                    .addEvents(Event.newBuilder().setUuid(UUID.randomUUID().toString())
+                            .setConversationCreated(ConversationCreated.newBuilder().setConversationUuid(conversation).setName("w3")
+                                    .addAllMemberUuids(members.stream().map(UUID::toString).toList()))).build());
+            conversations.add(conversation);
+        }
+        // An event may reach a stream before its sender has seen the acknowledgement: keep the
+        // arrival times and compute the latencies (acknowledgement to arrival) at the end.
+        Map<String, Long> ackedAt = new ConcurrentHashMap<>();
+        Map<String, List<Long>> arrivals = new ConcurrentHashMap<>();
+        CountDownLatch caughtUp = new CountDownLatch(streams);
+        AtomicInteger deliveries = new AtomicInteger();
+        for (int i = 0; i < streams; i++) {
+            openFollow(users.get(i), i, new StreamObserver<>() {
+                @Override
+                public void onNext(Event event) {
+                    long now = System.nanoTime();
+                    if (event.hasSyncCaughtUp()) {
+                        caughtUp.countDown();
+                    } else if (event.hasNewMessage() && event.getNewMessage().getMessage().getText().equals("w3")) {
+                        arrivals.computeIfAbsent(event.getUuid(), k -> new java.util.concurrent.CopyOnWriteArrayList<>()).add(now);
+                        deliveries.incrementAndGet();
+                    }
+                }
+
+                @Override
+                public void onError(Throwable t) {
+                }
+
+                @Override
+                public void onCompleted() {
+                }
+            });
+        }
+        if (!caughtUp.await(120, TimeUnit.SECONDS)) {
+            throw new IllegalStateException("W3: " + caughtUp.getCount() + " streams did not catch up");
+        }
+        for (int m = 0; m < messages; m++) {
+            int k = m % conversationsCount;
+            UUID sender = users.get(k * MEMBERS);
+            Event message = sendEvent(conversations.get(k), "w3");
+            var stub = EventServiceGrpc.newBlockingStub(channel(m % 8)).withInterceptors(auth(sender));
+            stub.sync(SyncRequest.newBuilder().addEvents(message).build());
+            ackedAt.put(message.getUuid(), System.nanoTime());
+            Thread.sleep(5);
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (deliveries.get() < messages * MEMBERS && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        Recorder latencies = new Recorder();
+        arrivals.forEach((uuid, times) -> times.forEach(t -> latencies.add(Math.max(0, t - ackedAt.get(uuid)))));
+        line("W3 fanout p50_ms=%.2f p99_ms=%.2f streams=%d deliveries=%d/%d", latencies.percentileMillis(50),
+                latencies.percentileMillis(99), streams, deliveries.get(), messages * MEMBERS);
+        results.put("w3_p50_ms", latencies.percentileMillis(50));
+        results.put("w3_p99_ms", latencies.percentileMillis(99));
+        results.put("w3_streams", streams);
+    }
+
+    // ---- W4: idle follow streams on one instance ----
+
+    private void idleStreams(int target) throws Exception {
+        CountDownLatch caughtUp = new CountDownLatch(target);
+        AtomicInteger failed = new AtomicInteger();
+        for (int i = 0; i < target; i++) {
+            openFollow(UUID.randomUUID(), i, new StreamObserver<>() {
+                @Override
+                public void onNext(Event event) {
+                    if (event.hasSyncCaughtUp()) {
+                        caughtUp.countDown();
+                    }
+                }
+
+                @Override
+                public void onError(Throwable t) {
+                    failed.incrementAndGet();
+                }
+
+                @Override
+                public void onCompleted() {
+                }
+            });
+        }
+        caughtUp.await(180, TimeUnit.SECONDS);
+        int open = (int) (target - caughtUp.getCount());
+        long heap = serverHeapMb();
+        line("W4 streams open=%d server_heap_mb=%d target=%d failed=%d server_gauge=%s", open, heap, target,
+                failed.get(), metric("eventsync.follow.streams", null));
+        results.put("w4_open", open);
+        results.put("w4_server_heap_mb", heap);
+    }
+
+    // ---- helpers ----
+
+    private void openFollow(UUID user, int index, StreamObserver<Event> observer) {
+        EventServiceGrpc.newStub(channel(index % 16)).withInterceptors(auth(user))
+                .syncFromServer(SyncFromServerRequest.newBuilder().setFollow(true).build(), observer);
+    }
+
+    private synchronized ManagedChannel channel(int index) {
+        while (channels.size() <= index) {
+            channels.add(ManagedChannelBuilder.forTarget(grpcTarget).usePlaintext().maxInboundMessageSize(16 << 20).build());
+        }
+        return channels.get(index);
+    }
+
+    private ClientInterceptor auth(UUID user) {
+        Metadata headers = new Metadata();
+        headers.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER),
+                "Bearer " + Tokens.mint(secret, user, Duration.ofHours(2), Instant.now()));
+        return MetadataUtils.newAttachHeadersInterceptor(headers);
+    }
+
+    private Connection jdbc() throws SQLException {
+        if (jdbcUrl == null) {
+            throw new IllegalStateException("--jdbc <url> is required (BASE and the W2 seed write to PostgreSQL directly)");
+        }
+        return DriverManager.getConnection(jdbcUrl);
+    }
+
+    /** The server's heap in use after a GC it was asked for is not possible remotely: heap used now, in MiB. */
+    private long serverHeapMb() throws IOException, InterruptedException {
+        String value = metric("jvm.memory.used", "area:heap");
+        return value == null ? -1 : Math.round(Double.parseDouble(value) / (1024 * 1024));
+    }
+
+    private String metric(String name, String tag) throws IOException, InterruptedException {
+        String url = httpBase + "/actuator/metrics/" + name + (tag == null ? "" : "?tag=" + tag);
+        HttpResponse<String> response = HttpClient.newHttpClient().send(
+                HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString());
+        Matcher value = Pattern.compile("\"value\"\\s*:\\s*([0-9.Ee+-]+)").matcher(response.body());
+        return value.find() ? value.group(1) : null;
+    }
+
+    private static Event sendEvent(String conversation, String text) {
+        return Event.newBuilder().setUuid(UUID.randomUUID().toString())
+                .setSendingNewMessage(SendingNewMessage.newBuilder().setLocalUuid(UUID.randomUUID().toString())
+                        .setMessage(Message.newBuilder().setConversationUuid(conversation).setText(text))).build();
+    }
+
+    private static Event messageEvent(UUID eventUuid, UUID messageUuid, UUID author, UUID conversation) {
+        return Event.newBuilder().setUuid(eventUuid.toString()).setAuthorUuid(author.toString())
+                .setNewMessage(NewMessage.newBuilder().setUuid(messageUuid.toString()).setLocalUuid(UUID.randomUUID().toString())
+                        .setMessage(Message.newBuilder().setUuid(messageUuid.toString()).setConversationUuid(conversation.toString())
+                                .setAuthorUuid(author.toString()).setText("a message of a realistic length, about sixty chars")))
+                .build();
+    }
+
+    private static List<UUID> randomUsers(int n) {
+        List<UUID> users = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            users.add(UUID.randomUUID());
+        }
+        return users;
+    }
+
+    private static int conversationCount(int users) {
+        return (users + MEMBERS - 1) / MEMBERS;
+    }
+
+    /** Conversation k's members: 10 consecutive users, wrapping around. */
+    private static List<UUID> members(List<UUID> users, int k) {
+        List<UUID> members = new ArrayList<>(MEMBERS);
+        for (int i = 0; i < MEMBERS; i++) {
+            members.add(users.get((k * MEMBERS + i) % users.size()));
+        }
+        return members;
+    }
+
+    private void line(String format, Object... args) {
+        out.printf(format + "%n", args);
+    }
+
+    private static String json(Map<String, Object> results) {
+        StringBuilder json = new StringBuilder("{\n");
+        results.forEach((k, v) -> json.append("  \"").append(k).append("\": ").append(v).append(",\n"));
+        if (!results.isEmpty()) {
+            json.setLength(json.length() - 2);
+        }
+        return json.append("\n}\n").toString();
+    }
+
+    /** Latencies in nanoseconds, thread-safe. */
+    private static final class Recorder {
+        private long[] values = new long[1024];
+        private int size;
+
+        synchronized void add(long nanos) {
+            if (size == values.length) {
+                values = Arrays.copyOf(values, size * 2);
+            }
+            values[size++] = nanos;
+        }
+
+        synchronized int count() {
+            return size;
+        }
+
+        synchronized double percentileMillis(int p) {
+            if (size == 0) {
+                return Double.NaN;
+            }
+            long[] sorted = Arrays.copyOf(values, size);
+            Arrays.sort(sorted);
+            int index = Math.max(0, Math.min(size - 1, (int) Math.ceil(p / 100.0 * size) - 1));
+            return sorted[index] / 1e6;
+        }
+    }
+}

@@ -4,6 +4,7 @@ import dev.eventsync.api.HealthCheckCommand;
 import dev.eventsync.auth.TokenCommand;
 import dev.eventsync.bench.LiveLatency;
 import dev.eventsync.bench.LoadGenerator;
+import dev.eventsync.client.cli.ChatCommand;
 import java.util.Arrays;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
@@ -11,7 +12,8 @@ import org.springframework.boot.autoconfigure.SpringBootApplication;
 /**
  * The eventsync server. The same jar also answers small commands that must not start the
  * server: {@code token} (mint a development token), {@code healthcheck} (for containers) and
- * {@code bench} and {@code bench-live} (load generators against a running server).
+ * {@code bench} and {@code bench-live} (load generators against a running server) and {@code chat}
+ * (the terminal client of the reference client library).
  */
 @SpringBootApplication
 public class EventsyncApplication {
@@ -28,6 +30,9 @@ public class EventsyncApplication {
         }
         if (args.length > 0 && args[0].equals("bench-live")) {
             System.exit(LiveLatency.run(Arrays.copyOfRange(args, 1, args.length), System.out));
+        }
+        if (args.length > 0 && args[0].equals("chat")) {
+            System.exit(ChatCommand.run(Arrays.copyOfRange(args, 1, args.length), System.out, System.err));
         }
         SpringApplication.run(EventsyncApplication.class, args);
     }

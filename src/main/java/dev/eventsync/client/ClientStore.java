@@ -1,0 +1,205 @@
+package dev.eventsync.client;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * The client's one SQLite file: outbox, feed cursor and local model live in it together, so one
+ * transaction can change all three. Every commit is durable when it returns: WAL journal with
+ * {@code synchronous=FULL} fsyncs the log on each commit, so a row committed here survives the
+ * process (or the phone) dying the next instant.
+ *
+ * <p>One JDBC connection, one transaction at a time: SQLite has a single writer anyway, and a
+ * connection shared between the dispatcher, the feed and the app's thread must never interleave
+ * two transactions. Callers do all their work through {@link #inTransaction} or {@link #read}.
+ */
+public final class ClientStore implements AutoCloseable {
+
+    /** Work done inside one transaction on the store's connection. */
+    @FunctionalInterface
+    public interface Work<T> {
+        T apply(Connection connection) throws SQLException;
+    }
+
+    static final String SCHEMA = """
+            create table if not exists outbox (
+                seq         integer primary key autoincrement,  -- send order; never reused
+                event_uuid  text    not null unique,
+                body        blob    not null,                   -- the serialized Event, sent byte for byte on every retry
+                enqueued_at integer not null
+            );
+            create table if not exists sync_state (
+                name  text primary key,
+                value text not null
+            );
+            create table if not exists conversations (
+                uuid      text primary key,
+                name      text    not null,
+                joined    integer not null,     -- 0 once we left or were removed
+                confirmed integer not null      -- 0 while only our own pending conversation_created knows it
+            );
+            create table if not exists members (
+                conversation_uuid text not null,
+                user_uuid         text not null,
+                primary key (conversation_uuid, user_uuid)
+            );
+            create table if not exists messages (
+                local_uuid        text primary key,   -- the sender's temporary id: ours while pending, theirs otherwise
+                uuid              text unique,        -- the server's message uuid, once known
+                conversation_uuid text not null,
+                author_uuid       text not null,
+                text              text not null,
+                sent_at           integer,            -- server time (ms), once stored
+                feed_order        integer,            -- arrival order in our feed; null while pending
+                state             text not null check (state in ('pending', 'sent', 'failed')),
+                failure           text
+            );
+            create index if not exists messages_by_conversation on messages (conversation_uuid, feed_order);
+            create table if not exists reads (
+                message_uuid text not null,
+                reader_uuid  text not null,
+                primary key (message_uuid, reader_uuid)
+            );
+            create table if not exists users (
+                uuid         text primary key,
+                display_name text
+            );
+            """;
+
+    private final Connection connection;
+    private final ReentrantLock lock = new ReentrantLock();
+
+    private ClientStore(Connection connection) {
+        this.connection = connection;
+    }
+
+    /** Opens (creating if needed) the store at this path. */
+    public static ClientStore open(Path file) {
+        try {
+            Connection connection = DriverManager.getConnection("jdbc:sqlite:" + file.toAbsolutePath());
+            try (Statement statement = connection.createStatement()) {
+                // WAL + FULL: a commit returns only after the WAL is fsynced (durable send()).
+                statement.execute("pragma journal_mode = wal");
+                statement.execute("pragma synchronous = full");
+                // Another process (or an abandoned instance) may still hold the file briefly.
+                statement.execute("pragma busy_timeout = 10000");
+                statement.execute("pragma foreign_keys = on");
+                statement.executeUpdate(SCHEMA);
+            }
+            connection.setAutoCommit(false);
+            connection.commit();
+            return new ClientStore(connection);
+        } catch (SQLException e) {
+            throw new ClientStoreException("cannot open the client store " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Runs the work in one transaction: committed (durably) when it returns, rolled back if it throws. */
+    public <T> T inTransaction(Work<T> work) {
+        lock.lock();
+        try {
+            try {
+                T result = work.apply(connection);
+                connection.commit();
+                return result;
+            } catch (SQLException | RuntimeException e) {
+                rollbackQuietly();
+                if (e instanceof RuntimeException runtime) {
+                    throw runtime;
+                }
+                throw new ClientStoreException("client store: " + e.getMessage(), e);
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Reads in a transaction of its own (a consistent snapshot of the file). */
+    public <T> T read(Work<T> work) {
+        return inTransaction(work);
+    }
+
+    static final String GET_STATE = "select value from sync_state where name = ?";
+    static final String PUT_STATE = """
+            insert into sync_state (name, value) values (?, ?)
+            on conflict (name) do update set value = excluded.value""";
+    static final String DELETE_STATE = "delete from sync_state where name = ?";
+
+    static String state(Connection connection, String name) throws SQLException {
+        try (PreparedStatement statement = connection.prepareStatement(GET_STATE)) {
+            statement.setString(1, name);
+            try (ResultSet rows = statement.executeQuery()) {
+                return rows.next() ? rows.getString(1) : null;
+            }
+        }
+    }
+
+    static void putState(Connection connection, String name, String value) throws SQLException {
+        if (value == null) {
+            try (PreparedStatement statement = connection.prepareStatement(DELETE_STATE)) {
+                statement.setString(1, name);
+                statement.executeUpdate();
+            }
+            return;
+        }
+        try (PreparedStatement statement = connection.prepareStatement(PUT_STATE)) {
+            statement.setString(1, name);
+            statement.setString(2, value);
+            statement.executeUpdate();
+        }
+    }
+
+    /** The uuid of the last stored event the feed handed over and committed; empty: from the start. */
+    public String cursor() {
+        return read(c -> {
+            String cursor = state(c, "cursor");
+            return cursor == null ? "" : cursor;
+        });
+    }
+
+    /** An app setting kept in the same file (the terminal client keeps its login here); null when unset. */
+    public String setting(String name) {
+        return read(c -> state(c, "setting." + name));
+    }
+
+    public void putSetting(String name, String value) {
+        inTransaction(c -> {
+            putState(c, "setting." + name, value);
+            return null;
+        });
+    }
+
+    /** Replaces the cursor (tests and tools; the feed moves it itself). */
+    public void setCursor(String cursor) {
+        inTransaction(c -> {
+            putState(c, "cursor", cursor == null || cursor.isEmpty() ? null : cursor);
+            return null;
+        });
+    }
+
+    private void rollbackQuietly() {
+        try {
+            connection.rollback();
+        } catch (SQLException ignored) {
+            // The original failure is what the caller needs to see.
+        }
+    }
+
+    @Override
+    public void close() {
+        lock.lock();
+        try {
+            connection.close();
+        } catch (SQLException e) {
+            throw new ClientStoreException("cannot close the client store: " + e.getMessage(), e);
+        } finally {
+            lock.unlock();
+        }
+    }
+}

@@ -1,0 +1,338 @@
+package dev.eventsync.client;
+
+import dev.eventsync.proto.v1.ConversationCreated;
+import dev.eventsync.proto.v1.ConversationNameChanged;
+import dev.eventsync.proto.v1.DisplayNameChanged;
+import dev.eventsync.proto.v1.Event;
+import dev.eventsync.proto.v1.MemberJoined;
+import dev.eventsync.proto.v1.MemberLeft;
+import dev.eventsync.proto.v1.Message;
+import dev.eventsync.proto.v1.ReadNewMessage;
+import dev.eventsync.proto.v1.SendingNewMessage;
+import dev.eventsync.proto.v1.SyncRequest;
+import dev.eventsync.proto.v1.UserIsTyping;
+import io.grpc.ClientInterceptor;
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
+import io.grpc.StatusRuntimeException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Objects;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+
+/**
+ * The offline-first eventsync client: a durable outbox, a dispatcher that empties it in order, a
+ * feed that keeps the local model and a cursor in step, in one SQLite file.
+ *
+ * <p>Guarantees: {@link #send} returns once the event is committed to the outbox (it survives the
+ * process dying the next instant). Queued events reach the server in send order, each stored at
+ * most once, however often a call fails or the process restarts; each gets exactly one result
+ * ({@link ClientListener#accepted}/{@link ClientListener#rejected}), after which it leaves the
+ * outbox. Stored feed events reach the {@link FeedHandler} in feed order, never skipped, possibly
+ * again after a crash. The caller's duty: {@link #start()} once, {@link #close()} at the end.
+ */
+public final class EventsyncClient implements AutoCloseable {
+
+    private final ClientStore store;
+    private final LocalModel model;
+    private final Transport transport;
+    private final Dispatcher dispatcher;
+    private final FeedSync feed;
+    private final ClientListener listener;
+    private final List<Consumer<ConnectionState>> stateListeners = new CopyOnWriteArrayList<>();
+    private final Thread dispatcherThread;
+    private final Thread feedThread;
+    private volatile ConnectionState state = ConnectionState.OFFLINE;
+
+    private EventsyncClient(Builder builder) {
+        this.store = ClientStore.open(builder.database);
+        this.model = new LocalModel(store, builder.user != null ? builder.user : BearerToken.subject(builder.token.get()));
+        ManagedChannel channel = builder.channel != null ? builder.channel : channel(builder.target, builder.plaintext);
+        this.transport = new Transport(channel, builder.token, builder.interceptors);
+        this.listener = builder.listener;
+        this.dispatcher = new Dispatcher(store, model, transport, listener, builder.maxBatchEvents, builder.maxBatchBytes,
+                builder.initialBackoff, builder.maxBackoff);
+        this.feed = new FeedSync(store, model, transport, builder.handler, builder.transitory, listener, dispatcher,
+                builder.initialBackoff, builder.maxBackoff, this::changeState);
+        this.dispatcherThread = new Thread(dispatcher, "eventsync-dispatcher");
+        this.feedThread = new Thread(feed, "eventsync-feed");
+        dispatcherThread.setDaemon(true);
+        feedThread.setDaemon(true);
+    }
+
+    private static ManagedChannel channel(String target, boolean plaintext) {
+        ManagedChannelBuilder<?> builder = ManagedChannelBuilder.forTarget(target)
+                .maxInboundMessageSize(16 * 1024 * 1024)
+                // A follow stream on a dead network would otherwise wait forever for the next event.
+                .keepAliveTime(30, TimeUnit.SECONDS)
+                .keepAliveTimeout(10, TimeUnit.SECONDS);
+        if (plaintext) {
+            builder.usePlaintext();
+        }
+        return builder.build();
+    }
+
+    /** A client of the server at {@code target} ("host:port"), keeping its state in {@code database}. */
+    public static Builder builder(String target, Path database) {
+        return new Builder(target, database);
+    }
+
+    /** Starts sending the outbox and following the feed. */
+    public EventsyncClient start() {
+        dispatcherThread.start();
+        feedThread.start();
+        return this;
+    }
+
+    // ---- sending ----------------------------------------------------------------------------
+
+    /**
+     * Queues a stored event: returns its uuid once it is durably in the outbox. A missing uuid is
+     * generated here (the uuid is the idempotency key the server deduplicates resends on).
+     */
+    public String send(Event event) {
+        Event queued = event.getUuid().isEmpty() ? event.toBuilder().setUuid(newUuid()).build() : event;
+        if (queued.hasUserIsTyping()) {
+            throw new IllegalArgumentException("typing is transitory: use typing(), it is never queued");
+        }
+        store.inTransaction(c -> {
+            Outbox.append(c, queued);
+            model.queued(c, queued);
+            return null;
+        });
+        dispatcher.workAdded();
+        return queued.getUuid();
+    }
+
+    /** Creates a conversation (shown at once, removed again if the server rejects it); returns its uuid. */
+    public String createConversation(String name, Collection<String> members) {
+        String conversation = newUuid();
+        send(Event.newBuilder().setConversationCreated(ConversationCreated.newBuilder()
+                .setConversationUuid(conversation).setName(name).addAllMemberUuids(members)).build());
+        return conversation;
+    }
+
+    public String addMember(String conversation, String user) {
+        return send(Event.newBuilder().setMemberJoined(MemberJoined.newBuilder()
+                .setConversationUuid(conversation).setUserUuid(user)).build());
+    }
+
+    /** {@code user} null or empty: this user leaves. */
+    public String removeMember(String conversation, String user) {
+        return send(Event.newBuilder().setMemberLeft(MemberLeft.newBuilder()
+                .setConversationUuid(conversation).setUserUuid(user == null ? "" : user)).build());
+    }
+
+    public String rename(String conversation, String name) {
+        return send(Event.newBuilder().setConversationNameChanged(ConversationNameChanged.newBuilder()
+                .setConversationUuid(conversation).setNewName(name)).build());
+    }
+
+    /** Sends a message (pending at once in the model); returns its local uuid. */
+    public String sendMessage(String conversation, String text) {
+        String local = newUuid();
+        send(Event.newBuilder().setSendingNewMessage(SendingNewMessage.newBuilder().setLocalUuid(local)
+                .setMessage(Message.newBuilder().setConversationUuid(conversation).setText(text))).build());
+        return local;
+    }
+
+    public String markRead(String conversation, String messageUuid) {
+        return send(Event.newBuilder().setReadNewMessage(ReadNewMessage.newBuilder()
+                .setConversationUuid(conversation).setUuid(messageUuid)).build());
+    }
+
+    public String setDisplayName(String name) {
+        return send(Event.newBuilder().setDisplayNameChanged(DisplayNameChanged.newBuilder().setDisplayName(name)).build());
+    }
+
+    /**
+     * Tells the other members this user is typing. Transitory: sent now or never (a queued
+     * "typing" delivered after an outage would be a lie). Returns whether the server accepted it.
+     */
+    public boolean typing(String conversation, boolean typing) {
+        Event event = Event.newBuilder().setUuid(newUuid())
+                .setUserIsTyping(UserIsTyping.newBuilder().setConversationUuid(conversation).setTyping(typing)).build();
+        try {
+            return transport.stub().withDeadlineAfter(5, TimeUnit.SECONDS)
+                    .sync(SyncRequest.newBuilder().addEvents(event).build()).getResults(0).hasAccepted();
+        } catch (StatusRuntimeException e) {
+            return false;
+        }
+    }
+
+    // ---- state ------------------------------------------------------------------------------
+
+    public LocalModel model() {
+        return model;
+    }
+
+    /** The events not answered by the server yet, in send order. */
+    public List<Event> pending() {
+        return Dispatcher.pending(store);
+    }
+
+    public String cursor() {
+        return store.cursor();
+    }
+
+    public ConnectionState connectionState() {
+        return state;
+    }
+
+    public void onConnectionState(Consumer<ConnectionState> consumer) {
+        stateListeners.add(consumer);
+    }
+
+    private void changeState(ConnectionState next) {
+        if (state == next || state == ConnectionState.CLOSED) {
+            return;
+        }
+        state = next;
+        listener.connectionChanged(next);
+        stateListeners.forEach(l -> l.accept(next));
+    }
+
+    /** Stops the threads, closes the channel and the store. The outbox stays for the next start. */
+    @Override
+    public void close() {
+        stopThreads();
+        changeState(ConnectionState.CLOSED);
+        store.close();
+    }
+
+    /**
+     * Stops everything abruptly without closing the store, like a process being killed: in-flight
+     * calls are cut, whatever was not committed is lost. For tests of crash recovery.
+     */
+    void abandon() {
+        stopThreads();
+    }
+
+    private void stopThreads() {
+        dispatcher.stop();
+        feed.stop();
+        transport.shutdownNow();
+        dispatcherThread.interrupt();
+        feedThread.interrupt();
+        try {
+            dispatcherThread.join(TimeUnit.SECONDS.toMillis(10));
+            feedThread.join(TimeUnit.SECONDS.toMillis(10));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static String newUuid() {
+        return UUID.randomUUID().toString();
+    }
+
+    /** How to reach the server and whom to tell what. */
+    public static final class Builder {
+        private final String target;
+        private final Path database;
+        private ManagedChannel channel;
+        private boolean plaintext;
+        private Supplier<String> token;
+        private String user;
+        private FeedHandler handler = event -> { };
+        private Consumer<Event> transitory = event -> { };
+        private ClientListener listener = new ClientListener() { };
+        private final List<ClientInterceptor> interceptors = new ArrayList<>();
+        private int maxBatchEvents = 100;
+        private int maxBatchBytes = 3 * 1024 * 1024;
+        private Duration initialBackoff = Duration.ofMillis(250);
+        private Duration maxBackoff = Duration.ofSeconds(30);
+
+        private Builder(String target, Path database) {
+            this.target = target;
+            this.database = Objects.requireNonNull(database, "database");
+        }
+
+        /** The token sent on every call; its {@code sub} is this device's user unless {@link #user} says otherwise. */
+        public Builder token(String token) {
+            Objects.requireNonNull(token, "token");
+            return token(() -> token);
+        }
+
+        /** A token read on every call (refresh it without rebuilding the client). */
+        public Builder token(Supplier<String> token) {
+            this.token = token;
+            return this;
+        }
+
+        public Builder user(String user) {
+            this.user = user;
+            return this;
+        }
+
+        /** No TLS (a development server, or TLS terminated elsewhere on a trusted network). */
+        public Builder plaintext(boolean plaintext) {
+            this.plaintext = plaintext;
+            return this;
+        }
+
+        /** Use this channel instead of building one from the target (its owner is this client). */
+        public Builder channel(ManagedChannel channel) {
+            this.channel = channel;
+            return this;
+        }
+
+        public Builder handler(FeedHandler handler) {
+            this.handler = handler;
+            return this;
+        }
+
+        /** Typing and presence events, as they arrive on the live stream. */
+        public Builder transitoryListener(Consumer<Event> transitory) {
+            this.transitory = transitory;
+            return this;
+        }
+
+        public Builder listener(ClientListener listener) {
+            this.listener = listener;
+            return this;
+        }
+
+        /** An extra interceptor on every call (tracing, tests). */
+        public Builder interceptor(ClientInterceptor interceptor) {
+            interceptors.add(interceptor);
+            return this;
+        }
+
+        /** Events per Sync call at most (the server accepts at least 100). */
+        public Builder maxBatchEvents(int maxBatchEvents) {
+            if (maxBatchEvents < 1) {
+                throw new IllegalArgumentException("maxBatchEvents must be at least 1; got " + maxBatchEvents);
+            }
+            this.maxBatchEvents = maxBatchEvents;
+            return this;
+        }
+
+        public Builder backoff(Duration initial, Duration max) {
+            if (initial.isNegative() || initial.isZero() || max.compareTo(initial) < 0) {
+                throw new IllegalArgumentException("backoff needs 0 < initial <= max; got " + initial + ", " + max);
+            }
+            this.initialBackoff = initial;
+            this.maxBackoff = max;
+            return this;
+        }
+
+        /** Opens the store; call {@link EventsyncClient#start()} to go online. */
+        public EventsyncClient build() {
+            if (token == null) {
+                throw new IllegalStateException("set a token: builder.token(jwt)");
+            }
+            if (channel == null && target == null) {
+                throw new IllegalStateException("set a target (host:port) or a channel");
+            }
+            return new EventsyncClient(this);
+        }
+    }
+}

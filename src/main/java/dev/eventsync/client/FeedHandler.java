@@ -1,0 +1,18 @@
+package dev.eventsync.client;
+
+import dev.eventsync.proto.v1.Event;
+
+/**
+ * The app's consumer of stored feed events, called in feed order on the feed thread.
+ *
+ * <p>Called inside the SQLite transaction that advances the cursor past the event, before it
+ * commits. So an event is never skipped, but it can be handed over again: after a crash between
+ * this call and the commit, or when this method throws (the client then reconnects and hands the
+ * same event again). Deduplicate by {@link Event#getUuid()}, or keep your effects in a store that
+ * commits with the cursor, as {@link LocalModel} does.
+ */
+@FunctionalInterface
+public interface FeedHandler {
+
+    void handle(Event event) throws Exception;
+}

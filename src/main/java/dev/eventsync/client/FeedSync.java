@@ -1,0 +1,145 @@
+package dev.eventsync.client;
+
+import dev.eventsync.proto.v1.Event;
+import dev.eventsync.proto.v1.SyncFromServerRequest;
+import io.grpc.Context;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import java.time.Duration;
+import java.util.Iterator;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * Keeps one {@code SyncFromServer(after = stored cursor, follow = true)} open: on start and after
+ * every failure (with backoff). Each stored event goes to the local model and the app's handler,
+ * and the cursor moves past it, in one SQLite transaction: an event is never skipped, and the
+ * model never applies one twice. Reading one event at a time from the blocking iterator is the
+ * flow control: the server sends no faster than this thread commits.
+ *
+ * <p>FAILED_PRECONDITION (the server does not know our cursor) is reported and the cursor is
+ * dropped: the feed is read again from the start, which the model's upserts absorb.
+ */
+final class FeedSync implements Runnable {
+
+    private static final System.Logger LOG = System.getLogger(FeedSync.class.getName());
+
+    private final ClientStore store;
+    private final LocalModel model;
+    private final Transport transport;
+    private final FeedHandler handler;
+    private final Consumer<Event> transitory;
+    private final ClientListener listener;
+    private final Dispatcher dispatcher;
+    private final Backoff backoff;
+    private final Consumer<ConnectionState> state;
+    private volatile boolean stopped;
+    private volatile Context.CancellableContext call;
+
+    FeedSync(ClientStore store, LocalModel model, Transport transport, FeedHandler handler, Consumer<Event> transitory,
+            ClientListener listener, Dispatcher dispatcher, Duration initialBackoff, Duration maxBackoff,
+            Consumer<ConnectionState> state) {
+        this.store = store;
+        this.model = model;
+        this.transport = transport;
+        this.handler = handler;
+        this.transitory = transitory;
+        this.listener = listener;
+        this.dispatcher = dispatcher;
+        this.backoff = new Backoff(initialBackoff, maxBackoff);
+        this.state = state;
+    }
+
+    void stop() {
+        stopped = true;
+        Context.CancellableContext current = call;
+        if (current != null) {
+            current.cancel(null);
+        }
+    }
+
+    @Override
+    public void run() {
+        while (!stopped) {
+            Context.CancellableContext context = Context.current().withCancellation();
+            call = context;
+            try {
+                context.run(this::follow);
+                // follow = true streams end only with an error; a clean end is treated as a drop.
+                state.accept(ConnectionState.OFFLINE);
+                sleep(backoff.nextDelay());
+            } catch (StatusRuntimeException e) {
+                if (stopped) {
+                    return;
+                }
+                state.accept(ConnectionState.OFFLINE);
+                if (e.getStatus().getCode() == Status.Code.FAILED_PRECONDITION) {
+                    listener.cursorReset(e.getStatus().getDescription());
+                    store.setCursor("");
+                    continue;
+                }
+                listener.callFailed("feed", e.getStatus());
+                sleep(backoff.nextDelay());
+            } catch (RuntimeException e) {
+                if (stopped) {
+                    return;
+                }
+                // The handler or the store failed: nothing of this event was committed; it comes again.
+                LOG.log(System.Logger.Level.WARNING, "feed event not processed; reconnecting to get it again", e);
+                state.accept(ConnectionState.OFFLINE);
+                sleep(backoff.nextDelay());
+            } finally {
+                context.cancel(null);
+            }
+        }
+    }
+
+    private void follow() {
+        transport.beforeAttempt();
+        String cursor = store.cursor();
+        Iterator<Event> events = transport.stub().syncFromServer(
+                SyncFromServerRequest.newBuilder().setAfterEventUuid(cursor).setFollow(true).build());
+        boolean answered = false;
+        while (!stopped && events.hasNext()) {
+            Event event = events.next();
+            if (!answered) {
+                answered = true;
+                backoff.reset();
+                state.accept(ConnectionState.CATCHING_UP);
+                // The server is reachable again: let the outbox go now rather than after its backoff.
+                dispatcher.connectionRestored();
+            }
+            if (!event.getUuid().isEmpty()) {
+                store.inTransaction(c -> {
+                    model.stored(c, event);
+                    try {
+                        handler.handle(event);
+                    } catch (RuntimeException e) {
+                        throw e;
+                    } catch (Exception e) {
+                        throw new IllegalStateException("the feed handler failed on " + event.getUuid(), e);
+                    }
+                    ClientStore.putState(c, "cursor", event.getUuid());
+                    return null;
+                });
+            } else if (event.hasSyncCaughtUp()) {
+                state.accept(ConnectionState.LIVE);
+            } else {
+                try {
+                    transitory.accept(event);
+                } catch (RuntimeException e) {
+                    LOG.log(System.Logger.Level.WARNING, "the transitory listener threw", e);
+                }
+            }
+        }
+    }
+
+    private void sleep(Duration delay) {
+        try {
+            TimeUnit.MILLISECONDS.sleep(delay.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            stopped = true;
+        }
+    }
+}

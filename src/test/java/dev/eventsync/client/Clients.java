@@ -1,0 +1,93 @@
+package dev.eventsync.client;
+
+import dev.eventsync.EventsyncApplication;
+import dev.eventsync.auth.Tokens;
+import dev.eventsync.proto.v1.Accepted;
+import dev.eventsync.proto.v1.Event;
+import dev.eventsync.proto.v1.Rejected;
+import dev.eventsync.support.Api;
+import dev.eventsync.support.TestDatabase;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
+
+/** Test clients with fast retries, and servers on a fixed port so a client can outlive one. */
+final class Clients {
+
+    private Clients() {}
+
+    static String token(UUID user) {
+        return Tokens.mint(Api.SECRET, user, Duration.ofHours(1), Instant.now());
+    }
+
+    /** A client builder for this user on this port, retrying quickly (tests wait seconds, not minutes). */
+    static EventsyncClient.Builder builder(int port, Path database, UUID user) {
+        return EventsyncClient.builder("127.0.0.1:" + port, database)
+                .plaintext(true)
+                .token(token(user))
+                .backoff(Duration.ofMillis(50), Duration.ofMillis(500));
+    }
+
+    /** A port nothing listens on (now). */
+    static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** A whole server on the shared test database, on exactly this gRPC port. */
+    static ConfigurableApplicationContext serverOn(int port) {
+        TestDatabase.Connection db = TestDatabase.get();
+        Map<String, Object> properties = new HashMap<>();
+        properties.put("spring.datasource.url", db.url());
+        properties.put("spring.datasource.username", db.username() == null ? "" : db.username());
+        properties.put("spring.datasource.password", db.password() == null ? "" : db.password());
+        properties.put("eventsync.auth.jwt-secret", Api.SECRET);
+        properties.put("spring.grpc.server.port", String.valueOf(port));
+        properties.put("spring.grpc.server.shutdown.grace-period", "1s");
+        // Operations HTTP, where the server has it: any free port.
+        properties.put("server.port", "0");
+        // As command-line arguments: builder .properties(..) are defaults, which application.properties
+        // overrides (spring.grpc.server.port=9090 would win).
+        String[] args = properties.entrySet().stream().map(e -> "--" + e.getKey() + "=" + e.getValue()).toArray(String[]::new);
+        return new SpringApplicationBuilder(EventsyncApplication.class).run(args);
+    }
+
+    /** Records every result and cursor reset the client reports. */
+    static final class Recorder implements ClientListener {
+        final List<Event> accepted = new CopyOnWriteArrayList<>();
+        final List<Accepted> acceptances = new CopyOnWriteArrayList<>();
+        final List<Event> rejected = new CopyOnWriteArrayList<>();
+        final List<Rejected> rejections = new CopyOnWriteArrayList<>();
+        final List<String> cursorResets = new CopyOnWriteArrayList<>();
+
+        @Override
+        public void accepted(Event event, Accepted result) {
+            accepted.add(event);
+            acceptances.add(result);
+        }
+
+        @Override
+        public void rejected(Event event, Rejected result) {
+            rejected.add(event);
+            rejections.add(result);
+        }
+
+        @Override
+        public void cursorReset(String detail) {
+            cursorResets.add(detail);
+        }
+    }
+}

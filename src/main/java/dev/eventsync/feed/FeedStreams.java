@@ -89,10 +89,6 @@ public class FeedStreams implements DisposableBean, FeedStream.Owner {
         return presence.onlineContacts(user);
     }
 
-    public int openFollowStreams() {
-        return hub.openStreams();
-    }
-
     /**
      * The gRPC server is about to stop: follow streams never end by themselves, so end them now
      * (UNAVAILABLE: reconnect with the cursor) and refuse new ones; in-flight Sync calls finish

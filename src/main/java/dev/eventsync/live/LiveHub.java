@@ -1,10 +1,9 @@
 package dev.eventsync.live;
 
-import dev.eventsync.proto.v1.Event;
-import java.util.Collection;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 import org.springframework.stereotype.Component;
 
 /**
@@ -63,12 +62,6 @@ public class LiveHub {
         streams.values().forEach(set -> set.forEach(LiveStream::wake));
     }
 
-    public void offer(Collection<UUID> users, Event event) {
-        for (UUID user : users) {
-            forEach(user, stream -> stream.offer(event));
-        }
-    }
-
     public void shutdownAll() {
         streams.values().forEach(set -> set.forEach(LiveStream::shutdown));
     }
@@ -81,7 +74,7 @@ public class LiveHub {
         return Set.copyOf(streams.keySet());
     }
 
-    private void forEach(UUID user, java.util.function.Consumer<LiveStream> action) {
+    private void forEach(UUID user, Consumer<LiveStream> action) {
         Set<LiveStream> set = streams.get(user);
         if (set != null) {
             set.forEach(action);

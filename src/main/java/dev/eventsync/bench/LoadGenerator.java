@@ -54,7 +54,7 @@ import java.util.regex.Pattern;
  * The load generator of {@code bench/run.sh}: a separate process that drives a running server
  * over real gRPC (and its PostgreSQL directly, for the BASE ceilings), prints one line per
  * workload and writes them as JSON. {@code java -jar eventsync.jar bench --grpc host:port
- * --http host:port --jdbc url [--quick] [--out file]}.
+ * --http host:port --jdbc url [--quick] [--only W1,W2,W3,W4] [--out file]} (BASE runs with W1 and W2).
  */
 public final class LoadGenerator {
 
@@ -65,6 +65,7 @@ public final class LoadGenerator {
     private final String httpBase;
     private final String jdbcUrl;
     private final boolean quick;
+    private final String only;
     private final String secret;
     private final PrintStream out;
     private final Map<String, Object> results = new LinkedHashMap<>();
@@ -75,6 +76,7 @@ public final class LoadGenerator {
         this.httpBase = "http://" + options.getOrDefault("http", "127.0.0.1:9091");
         this.jdbcUrl = options.get("jdbc");
         this.quick = options.containsKey("quick");
+        this.only = options.getOrDefault("only", "BASE,W1,W2,W3,W4");
         this.secret = System.getenv().getOrDefault("EVENTSYNC_AUTH_JWT_SECRET", AuthProperties.DEVELOPMENT_JWT_SECRET);
         this.out = out;
     }
@@ -108,18 +110,24 @@ public final class LoadGenerator {
         int w3Streams = quick ? 300 : 1000;
         int w4Streams = quick ? 2000 : 10_000;
 
-        double baseInsert = baseInsert(duration);
-        double w1 = appendWorkload(duration);
-        line("RATIO W1/BASE insert=%.2f", w1 / baseInsert);
-
-        UUID reader = UUID.randomUUID();
-        seedFeed(reader, w2Events);
-        double baseRead = baseFeedRead(reader, w2Events);
-        double w2 = catchUp(reader, w2Events);
-        line("RATIO W2/BASE read=%.2f", w2 / baseRead);
-
-        fanout(w3Streams, quick ? 100 : 300);
-        idleStreams(w4Streams);
+        if (only.contains("W1")) {
+            double baseInsert = baseInsert(duration);
+            double w1 = appendWorkload(duration);
+            line("RATIO W1/BASE insert=%.2f", w1 / baseInsert);
+        }
+        if (only.contains("W2")) {
+            UUID reader = UUID.randomUUID();
+            seedFeed(reader, w2Events);
+            double baseRead = baseFeedRead(reader, w2Events);
+            double w2 = catchUp(reader, w2Events);
+            line("RATIO W2/BASE read=%.2f", w2 / baseRead);
+        }
+        if (only.contains("W3")) {
+            fanout(w3Streams, quick ? 100 : 300);
+        }
+        if (only.contains("W4")) {
+            idleStreams(w4Streams);
+        }
     }
 
     // ---- BASE: the rows the server writes for one W1 event, straight into PostgreSQL ----

@@ -102,6 +102,15 @@ public final class ClientStore implements AutoCloseable {
 
     /** Runs the work in one transaction: committed (durably) when it returns, rolled back if it throws. */
     public <T> T inTransaction(Work<T> work) {
+        if (lock.isHeldByCurrentThread()) {
+            // Nested (a FeedHandler or ClientListener reading the model): part of the outer
+            // transaction, never a commit of it half-way.
+            try {
+                return work.apply(connection);
+            } catch (SQLException e) {
+                throw new ClientStoreException("client store: " + e.getMessage(), e);
+            }
+        }
         lock.lock();
         try {
             try {

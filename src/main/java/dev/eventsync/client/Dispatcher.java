@@ -108,17 +108,26 @@ final class Dispatcher implements Runnable {
                         limit = Math.max(1, batch.size() / 2);
                         continue;
                     }
-                    // One event alone is over the server's request size: it can never go out.
-                    refuseLocally(batch.get(0), status);
-                    continue;
+                    if (batch.get(0).size() > maxBytes) {
+                        // One event alone, larger than any request the server must accept: it can never go out.
+                        try {
+                            refuseLocally(batch.get(0), status);
+                        } catch (RuntimeException stored) {
+                            LOG.log(System.Logger.Level.ERROR, "cannot record the local refusal; retrying", stored);
+                            pause(backoff.nextDelay(), false);
+                        }
+                        continue;
+                    }
+                    // A small event alone cannot be over the server's limit (>= 4 MiB): a quota, a
+                    // proxy or HTTP/2 ENHANCE_YOUR_CALM. Transient: keep it and back off.
                 }
-                listener.callFailed("sync", status);
+                notify(() -> listener.callFailed("sync", status));
                 pause(backoff.nextDelay(), false);
                 continue;
             }
             if (!answersInOrder(batch, output)) {
-                listener.callFailed("sync", Status.INTERNAL.withDescription(
-                        "the server's results do not match the batch one for one; keeping the batch"));
+                notify(() -> listener.callFailed("sync", Status.INTERNAL.withDescription(
+                        "the server's results do not match the batch one for one; keeping the batch")));
                 pause(backoff.nextDelay(), false);
                 continue;
             }

@@ -72,13 +72,18 @@ final class FeedSync implements Runnable {
                 if (stopped) {
                     return;
                 }
-                state.accept(ConnectionState.OFFLINE);
+                safely(() -> state.accept(ConnectionState.OFFLINE));
                 if (e.getStatus().getCode() == Status.Code.FAILED_PRECONDITION) {
-                    listener.cursorReset(e.getStatus().getDescription());
-                    store.setCursor("");
-                    continue;
+                    safely(() -> listener.cursorReset(e.getStatus().getDescription()));
+                    try {
+                        store.setCursor("");
+                        continue;
+                    } catch (RuntimeException stored) {
+                        LOG.log(System.Logger.Level.WARNING, "cannot reset the cursor; retrying", stored);
+                    }
+                } else {
+                    safely(() -> listener.callFailed("feed", e.getStatus()));
                 }
-                listener.callFailed("feed", e.getStatus());
                 sleep(backoff.nextDelay());
             } catch (RuntimeException e) {
                 if (stopped) {
@@ -86,7 +91,7 @@ final class FeedSync implements Runnable {
                 }
                 // The handler or the store failed: nothing of this event was committed; it comes again.
                 LOG.log(System.Logger.Level.WARNING, "feed event not processed; reconnecting to get it again", e);
-                state.accept(ConnectionState.OFFLINE);
+                safely(() -> state.accept(ConnectionState.OFFLINE));
                 sleep(backoff.nextDelay());
             } finally {
                 context.cancel(null);
@@ -104,7 +109,6 @@ final class FeedSync implements Runnable {
             Event event = events.next();
             if (!answered) {
                 answered = true;
-                backoff.reset();
                 state.accept(ConnectionState.CATCHING_UP);
                 // The server is reachable again: let the outbox go now rather than after its backoff.
                 dispatcher.connectionRestored();
@@ -122,7 +126,9 @@ final class FeedSync implements Runnable {
                     ClientStore.putState(c, "cursor", event.getUuid());
                     return null;
                 });
+                backoff.reset(); // progress, not merely a connection: a poison event keeps backing off
             } else if (event.hasSyncCaughtUp()) {
+                backoff.reset();
                 state.accept(ConnectionState.LIVE);
             } else {
                 try {
@@ -131,6 +137,14 @@ final class FeedSync implements Runnable {
                     LOG.log(System.Logger.Level.WARNING, "the transitory listener threw", e);
                 }
             }
+        }
+    }
+
+    private static void safely(Runnable appCallback) {
+        try {
+            appCallback.run();
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "a client listener threw; the feed goes on", e);
         }
     }
 

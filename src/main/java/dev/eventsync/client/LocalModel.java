@@ -210,7 +210,13 @@ public final class LocalModel {
             insert into messages (local_uuid, uuid, conversation_uuid, author_uuid, text, sent_at, feed_order, state)
             values (?, ?, ?, ?, ?, ?, ?, 'sent')
             on conflict (local_uuid) do update set uuid = excluded.uuid, sent_at = excluded.sent_at,
-                feed_order = coalesce(messages.feed_order, excluded.feed_order), state = 'sent', failure = null""";
+                feed_order = coalesce(messages.feed_order, excluded.feed_order), state = 'sent', failure = null
+            where messages.author_uuid = excluded.author_uuid""";
+    /** Someone else's message: their local uuid is theirs to choose (and may collide), so the row is keyed by the server uuid. */
+    static final String INSERT_OTHERS_MESSAGE = """
+            insert into messages (local_uuid, uuid, conversation_uuid, author_uuid, text, sent_at, feed_order, state)
+            values (?, ?, ?, ?, ?, ?, ?, 'sent')
+            on conflict do nothing""";
     static final String INSERT_READ = "insert into reads (message_uuid, reader_uuid) values (?, ?) on conflict do nothing";
     static final String UPSERT_NAME = """
             insert into users (uuid, display_name) values (?, ?)
@@ -250,7 +256,9 @@ public final class LocalModel {
                     rows.next();
                     order = rows.getLong(1);
                 }
-                update(c, UPSERT_MESSAGE, message.getLocalUuid(), message.getUuid(), message.getMessage().getConversationUuid(),
+                boolean mine = message.getMessage().getAuthorUuid().equals(me);
+                update(c, mine ? UPSERT_MESSAGE : INSERT_OTHERS_MESSAGE, mine ? message.getLocalUuid() : message.getUuid(),
+                        message.getUuid(), message.getMessage().getConversationUuid(),
                         message.getMessage().getAuthorUuid(), message.getMessage().getText(), sentAt, order);
             }
             case READ_NEW_MESSAGE -> {

@@ -75,6 +75,9 @@ public class FeedStreams implements DisposableBean, FeedStream.Owner {
             presence.opened(user);
         }
         stream.start();
+        if (closing) {
+            stream.shutdown(); // shutdownAll() may have run between the check above and register()
+        }
     }
 
     @Override

@@ -7,6 +7,7 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
 import org.postgresql.PGConnection;
@@ -27,6 +28,7 @@ public class Listener implements SmartLifecycle {
 
     private static final Logger log = LoggerFactory.getLogger(Listener.class);
     private static final int POLL_MILLIS = 500;
+    private static final long CHECK_NANOS = TimeUnit.SECONDS.toNanos(10);
 
     private final DataSource dataSource;
     private final LiveHub hub;
@@ -88,7 +90,15 @@ public class Listener implements SmartLifecycle {
                 listening = true;
                 hub.wakeAll(); // whatever was committed while nobody listened
                 PGConnection postgres = connection.unwrap(PGConnection.class);
+                long lastCheck = System.nanoTime();
                 while (running) {
+                    if (System.nanoTime() - lastCheck > CHECK_NANOS) {
+                        // Reading alone never notices a half-open connection (failover, NAT drop).
+                        try (Statement ping = connection.createStatement()) {
+                            ping.execute("select 1");
+                        }
+                        lastCheck = System.nanoTime();
+                    }
                     PGNotification[] notifications = postgres.getNotifications(POLL_MILLIS);
                     if (notifications != null) {
                         for (PGNotification notification : notifications) {
@@ -114,7 +124,16 @@ public class Listener implements SmartLifecycle {
     /** A connection of its own, with the pool's settings but not from the pool. */
     private Connection open() throws SQLException {
         if (dataSource instanceof HikariDataSource hikari) {
-            return DriverManager.getConnection(hikari.getJdbcUrl(), hikari.getUsername(), hikari.getPassword());
+            Properties properties = new Properties();
+            if (hikari.getUsername() != null) {
+                properties.setProperty("user", hikari.getUsername());
+            }
+            if (hikari.getPassword() != null) {
+                properties.setProperty("password", hikari.getPassword());
+            }
+            properties.setProperty("tcpKeepAlive", "true");
+            properties.setProperty("socketTimeout", "30"); // the periodic `select 1` fails instead of hanging
+            return DriverManager.getConnection(hikari.getJdbcUrl(), properties);
         }
         return dataSource.getConnection();
     }

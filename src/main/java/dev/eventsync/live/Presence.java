@@ -5,7 +5,9 @@ import dev.eventsync.proto.v1.Event;
 import dev.eventsync.proto.v1.UserIsConnected;
 import java.sql.Array;
 import java.time.Instant;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -72,7 +74,10 @@ public class Presence implements SmartLifecycle {
     private final LiveHub hub;
     private final LiveProperties properties;
     private final UUID instance = UUID.randomUUID();
+    /** opened/closed and their reconciliation, in order. */
     private volatile ScheduledExecutorService worker;
+    /** The heartbeat, on its own thread: a backlog of presence changes must not make us look dead. */
+    private volatile ScheduledExecutorService heartbeats;
 
     public Presence(DataSource dataSource, TransactionTemplate transactions, LiveHub hub, LiveProperties properties) {
         this.jdbc = JdbcClient.create(dataSource);
@@ -84,24 +89,23 @@ public class Presence implements SmartLifecycle {
 
     /** The user's first follow stream on this instance opened. */
     public void opened(UUID user) {
-        run(() -> transactions.executeWithoutResult(tx -> {
-            lock(user);
-            jdbc.sql(ADD).params(user, instance).update();
-            if (instancesOf(user) == 1) {
-                announce(user, true);
-            }
-        }));
+        run(() -> change(user, true));
     }
 
     /** The user's last follow stream on this instance closed. */
     public void closed(UUID user) {
-        run(() -> transactions.executeWithoutResult(tx -> {
+        run(() -> change(user, false));
+    }
+
+    /** Records (or removes) this instance's row; announces when it was the user's first (or last). */
+    private void change(UUID user, boolean online) {
+        transactions.executeWithoutResult(tx -> {
             lock(user);
-            jdbc.sql(REMOVE).params(user, instance).update();
-            if (instancesOf(user) == 0) {
-                announce(user, false);
+            jdbc.sql(online ? ADD : REMOVE).params(user, instance).update();
+            if (instancesOf(user) == (online ? 1 : 0)) {
+                announce(user, online);
             }
-        }));
+        });
     }
 
     /** The user's contacts that are online now, on any instance. */
@@ -112,14 +116,19 @@ public class Presence implements SmartLifecycle {
     @Override
     public void start() {
         jdbc.sql(REGISTER_INSTANCE).param(instance).update();
-        ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor(runnable -> {
-            Thread thread = new Thread(runnable, "eventsync-presence");
+        worker = Executors.newSingleThreadScheduledExecutor(named("eventsync-presence"));
+        heartbeats = Executors.newSingleThreadScheduledExecutor(named("eventsync-heartbeat"));
+        long period = properties.heartbeat().toMillis();
+        heartbeats.scheduleWithFixedDelay(this::heartbeat, period, period, TimeUnit.MILLISECONDS);
+        worker.scheduleWithFixedDelay(() -> run(this::reconcile), period, period, TimeUnit.MILLISECONDS);
+    }
+
+    private static java.util.concurrent.ThreadFactory named(String name) {
+        return runnable -> {
+            Thread thread = new Thread(runnable, name);
             thread.setDaemon(true);
             return thread;
-        });
-        long period = properties.heartbeat().toMillis();
-        executor.scheduleWithFixedDelay(this::heartbeat, period, period, TimeUnit.MILLISECONDS);
-        worker = executor;
+        };
     }
 
     /** Runs after the gRPC server stopped: every stream is closed; then this instance leaves. */
@@ -130,6 +139,7 @@ public class Presence implements SmartLifecycle {
         if (executor == null) {
             return;
         }
+        heartbeats.shutdownNow();
         executor.shutdown();
         try {
             executor.awaitTermination(10, TimeUnit.SECONDS);
@@ -156,9 +166,8 @@ public class Presence implements SmartLifecycle {
     private void heartbeat() {
         try {
             if (jdbc.sql(HEARTBEAT).param(instance).update() == 0) {
-                // Presumed dead by another instance (a long pause?): come back, with our users.
+                // Presumed dead by another instance (a long pause?): come back; reconcile() re-adds our users.
                 jdbc.sql(REGISTER_INSTANCE).param(instance).update();
-                hub.onlineUsers().forEach(this::opened);
             }
             List<UUID> expired = jdbc.sql(EXPIRED_INSTANCES).param(properties.instanceExpiry().toSeconds())
                     .query(UUID.class).list();
@@ -168,6 +177,26 @@ public class Presence implements SmartLifecycle {
             }
         } catch (RuntimeException e) {
             log.warn("presence heartbeat failed: {}", e.getMessage());
+        }
+    }
+
+    /**
+     * Repairs this instance's rows against its open streams: an opened/closed that failed (a
+     * database blip), or rows removed while we were presumed dead. Runs on the worker, after the
+     * changes queued before it.
+     */
+    private void reconcile() {
+        Set<UUID> local = hub.onlineUsers();
+        Set<UUID> recorded = new HashSet<>(jdbc.sql(USERS_OF_INSTANCE).param(instance).query(UUID.class).list());
+        for (UUID user : local) {
+            if (!recorded.contains(user)) {
+                change(user, true);
+            }
+        }
+        for (UUID user : recorded) {
+            if (!local.contains(user)) {
+                change(user, false);
+            }
         }
     }
 

@@ -157,6 +157,13 @@ public class Appender implements SmartLifecycle {
                 batch.clear();
             }
         }
+        // A call queued just as the writer stopped (submit checked `accepting` before stop()
+        // flipped it) is answered now, not left hanging: nothing of it was written.
+        Pending late;
+        while ((late = queue.poll()) != null) {
+            late.results().completeExceptionally(new CallRejected(CallRejected.Problem.UNAVAILABLE,
+                    "the server is shutting down; retry on another instance"));
+        }
     }
 
     /** One bad call must not fail the others: a failed batch of several calls is retried call by call. */

@@ -21,26 +21,39 @@ class EventGrpcService extends EventServiceGrpc.EventServiceImplBase {
     private final Appender appender;
     private final FeedStreams feeds;
     private final GrpcErrors errors;
+    private final GracefulShutdown shutdown;
 
-    EventGrpcService(Submissions submissions, Appender appender, FeedStreams feeds, GrpcErrors errors) {
+    EventGrpcService(Submissions submissions, Appender appender, FeedStreams feeds, GrpcErrors errors,
+                     GracefulShutdown shutdown) {
         this.submissions = submissions;
         this.appender = appender;
         this.feeds = feeds;
         this.errors = errors;
+        this.shutdown = shutdown;
     }
 
     @Override
     public void sync(SyncRequest request, StreamObserver<SubmitEventOutput> observer) {
         Caller caller = Caller.current();
-        appender.submit(caller.userUuid(), submissions.parseCall(request.getEventsList()))
-                .whenComplete((results, error) -> {
-                    if (error != null) {
-                        observer.onError(errors.toStatus(error).asException());
-                    } else {
-                        observer.onNext(ResultMapper.toOutput(results));
-                        observer.onCompleted();
-                    }
-                });
+        shutdown.syncStarted();
+        try {
+            appender.submit(caller.userUuid(), submissions.parseCall(request.getEventsList()))
+                    .whenComplete((results, error) -> {
+                        try {
+                            if (error != null) {
+                                observer.onError(errors.toStatus(error).asException());
+                            } else {
+                                observer.onNext(ResultMapper.toOutput(results));
+                                observer.onCompleted();
+                            }
+                        } finally {
+                            shutdown.syncEnded();
+                        }
+                    });
+        } catch (RuntimeException e) {
+            shutdown.syncEnded();
+            throw e;
+        }
     }
 
     @Override

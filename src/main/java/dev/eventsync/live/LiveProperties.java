@@ -13,6 +13,9 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param heartbeat          how often an instance proves it is alive (presence)
  * @param instanceExpiry     an instance silent this long is presumed dead: its users go offline
  * @param transitoryBuffer   transitory events buffered per stream at most; more are dropped
+ * @param streamShutdownTimeout on shutdown, how long streams get to end by themselves (a client
+ *                           that is not reading cannot even receive its UNAVAILABLE: flow control);
+ *                           after it, once no Sync call is in flight, the remaining calls are reset
  */
 @ConfigurationProperties("eventsync.live")
 public record LiveProperties(
@@ -20,11 +23,13 @@ public record LiveProperties(
         @DefaultValue("1s") Duration reconnectDelay,
         @DefaultValue("5s") Duration heartbeat,
         @DefaultValue("20s") Duration instanceExpiry,
-        @DefaultValue("256") int transitoryBuffer) {
+        @DefaultValue("256") int transitoryBuffer,
+        @DefaultValue("3s") Duration streamShutdownTimeout) {
 
     public LiveProperties {
         if (safetyPoll.toMillis() < 1 || reconnectDelay.isNegative() || heartbeat.toMillis() < 1
-                || instanceExpiry.compareTo(heartbeat.multipliedBy(2)) < 0 || transitoryBuffer < 1) {
+                || instanceExpiry.compareTo(heartbeat.multipliedBy(2)) < 0 || transitoryBuffer < 1
+                || streamShutdownTimeout.isNegative()) {
             throw new IllegalArgumentException("eventsync.live: durations must be positive, instance-expiry at least"
                     + " twice the heartbeat, transitory-buffer positive; got " + this);
         }

@@ -46,6 +46,9 @@ public class Presence implements SmartLifecycle {
             select instance_uuid from instances where heartbeat_at < now() - make_interval(secs => ?)""";
     static final String USERS_OF_INSTANCE = """
             select user_uuid from presence where instance_uuid = ?""";
+    /** Whoever deletes the rows announces: two instances reaping one dead instance announce once. */
+    static final String TAKE_USERS_OF_INSTANCE = """
+            delete from presence where instance_uuid = ? returning user_uuid""";
     static final String DELETE_INSTANCE = """
             delete from instances where instance_uuid = ?""";
     static final String LOCK_USER = """
@@ -169,7 +172,7 @@ public class Presence implements SmartLifecycle {
                 // Presumed dead by another instance (a long pause?): come back; reconcile() re-adds our users.
                 jdbc.sql(REGISTER_INSTANCE).param(instance).update();
             }
-            List<UUID> expired = jdbc.sql(EXPIRED_INSTANCES).param(properties.instanceExpiry().toSeconds())
+            List<UUID> expired = jdbc.sql(EXPIRED_INSTANCES).param(properties.instanceExpiry().toMillis() / 1000.0) // sub-second expiries too
                     .query(UUID.class).list();
             for (UUID dead : expired) {
                 log.warn("instance {} stopped heartbeating; its users go offline", dead);
@@ -202,7 +205,7 @@ public class Presence implements SmartLifecycle {
 
     /** Removes an instance and announces its users offline where it was their last. */
     private void leave(UUID gone) {
-        List<UUID> users = jdbc.sql(USERS_OF_INSTANCE).param(gone).query(UUID.class).list();
+        List<UUID> users = jdbc.sql(TAKE_USERS_OF_INSTANCE).param(gone).query(UUID.class).list();
         jdbc.sql(DELETE_INSTANCE).param(gone).update();
         for (UUID user : users) {
             transactions.executeWithoutResult(tx -> {

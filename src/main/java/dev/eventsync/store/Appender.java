@@ -45,6 +45,8 @@ import org.springframework.stereotype.Component;
 public class Appender implements SmartLifecycle {
 
     private static final Logger log = LoggerFactory.getLogger(Appender.class);
+    /** Users remembered as stored, at most (then forgotten all at once: they are only re-inserted). */
+    private static final int STORED_USERS_CACHE = 100_000;
     /** Conflicts with a concurrent batch elsewhere are rare; a few retries always settle them. */
     private static final int ATTEMPTS = 5;
 
@@ -57,6 +59,9 @@ public class Appender implements SmartLifecycle {
     private final Counter feedRowsWritten;
     private final DistributionSummary batchSize;
     private final Timer commit;
+    // Owned by the writer thread.
+    private Connection writerConnection;
+    private final Set<UUID> storedUsers = new HashSet<>();
     private volatile boolean accepting;
     private volatile Thread writer;
 
@@ -65,7 +70,7 @@ public class Appender implements SmartLifecycle {
         this.decider = decider;
         this.properties = properties;
         this.queue = new ArrayBlockingQueue<>(properties.queueCapacity());
-        this.sessionSettings = "set local lock_timeout = '" + properties.lockTimeout().toMillis() + "ms'";
+        this.sessionSettings = "set lock_timeout = '" + properties.lockTimeout().toMillis() + "ms'";
         this.eventsAppended = meters.counter("eventsync.events.appended");
         this.feedRowsWritten = meters.counter("eventsync.feed.rows.written");
         this.batchSize = DistributionSummary.builder("eventsync.append.batch.events")
@@ -157,6 +162,7 @@ public class Appender implements SmartLifecycle {
                 batch.clear();
             }
         }
+        closeWriterConnection();
         // A call queued just as the writer stopped (submit checked `accepting` before stop()
         // flipped it) is answered now, not left hanging: nothing of it was written.
         Pending late;
@@ -212,44 +218,89 @@ public class Appender implements SmartLifecycle {
     private List<List<Result>> attempt(List<Pending> batch) throws SQLException {
         Instant at = Instant.now().truncatedTo(ChronoUnit.MICROS); // timestamptz precision
         long started = System.nanoTime();
-        try (Connection connection = dataSource.getConnection()) {
-            connection.setAutoCommit(false);
-            try {
-                try (Statement settings = connection.createStatement()) {
-                    settings.execute(sessionSettings);
+        Connection connection = connection();
+        Set<UUID> insertedUsers = new HashSet<>();
+        try {
+            BatchState state = Conversations.load(connection, batch);
+            List<List<Result>> results = new ArrayList<>(batch.size());
+            List<EventLog.Appended> appended = new ArrayList<>();
+            List<Delivery.Live> live = new ArrayList<>();
+            for (Pending call : batch) {
+                List<Result> callResults = new ArrayList<>(call.submissions().size());
+                for (Submission submission : call.submissions()) {
+                    callResults.add(decide(call.caller(), submission, state, at, appended, live));
                 }
-                BatchState state = Conversations.load(connection, batch);
-                List<List<Result>> results = new ArrayList<>(batch.size());
-                List<EventLog.Appended> appended = new ArrayList<>();
-                List<Delivery.Live> live = new ArrayList<>();
-                for (Pending call : batch) {
-                    List<Result> callResults = new ArrayList<>(call.submissions().size());
-                    for (Submission submission : call.submissions()) {
-                        callResults.add(decide(call.caller(), submission, state, at, appended, live));
-                    }
-                    results.add(callResults);
-                }
-                List<String> notifications = notifications(appended, live);
-                if (!appended.isEmpty()) {
-                    if (!Conversations.write(connection, state, at) || !EventLog.claim(connection, appended, at)) {
-                        connection.rollback();
-                        return null;
-                    }
-                    EventLog.append(connection, appended, at, notifications); // the position lock: last, then commit
-                } else if (!notifications.isEmpty()) {
-                    EventLog.notify(connection, notifications);
-                }
-                connection.commit();
-                commit.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
-                batchSize.record(batch.stream().mapToInt(p -> p.submissions().size()).sum());
-                eventsAppended.increment(appended.size());
-                feedRowsWritten.increment(appended.stream().mapToInt(a -> a.stored().recipients().size()).sum());
-                return results;
-            } catch (SQLException | RuntimeException e) {
-                connection.rollback();
-                throw e;
+                results.add(callResults);
             }
+            List<String> notifications = notifications(appended, live);
+            if (!appended.isEmpty()) {
+                if (!Conversations.write(connection, state, at, storedUsers, insertedUsers) || !EventLog.claim(connection, appended, at)) {
+                    connection.rollback();
+                    return null;
+                }
+                EventLog.append(connection, appended, at, notifications); // the position lock: last, then commit
+            } else if (!notifications.isEmpty()) {
+                EventLog.notify(connection, notifications);
+            }
+            connection.commit();
+            rememberStoredUsers(insertedUsers);
+            commit.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
+            batchSize.record(batch.stream().mapToInt(p -> p.submissions().size()).sum());
+            eventsAppended.increment(appended.size());
+            feedRowsWritten.increment(appended.stream().mapToInt(a -> a.stored().recipients().size()).sum());
+            return results;
+        } catch (SQLException | RuntimeException e) {
+            discardIfBroken(connection);
+            throw e;
         }
+    }
+
+    /**
+     * The writer's own connection, kept from batch to batch (one writer thread): its session
+     * settings are made once, and no batch pays for a pool checkout.
+     */
+    private Connection connection() throws SQLException {
+        if (writerConnection == null) {
+            Connection connection = dataSource.getConnection();
+            try (Statement settings = connection.createStatement()) {
+                settings.execute(sessionSettings);
+            }
+            connection.setAutoCommit(false);
+            writerConnection = connection;
+        }
+        return writerConnection;
+    }
+
+    /** After a failed batch: roll back; a connection that is no longer usable is replaced next time. */
+    private void discardIfBroken(Connection connection) {
+        try {
+            connection.rollback();
+            if (connection.isValid(1)) {
+                return;
+            }
+        } catch (SQLException e) {
+            // broken: replaced below
+        }
+        closeWriterConnection();
+    }
+
+    private void closeWriterConnection() {
+        if (writerConnection != null) {
+            try {
+                writerConnection.close();
+            } catch (SQLException e) {
+                log.debug("closing the writer connection: {}", e.getMessage());
+            }
+            writerConnection = null;
+        }
+    }
+
+    /** Users are never deleted, so a committed user row needs no insert again (bounded memory). */
+    private void rememberStoredUsers(Set<UUID> committed) {
+        if (storedUsers.size() + committed.size() > STORED_USERS_CACHE) {
+            storedUsers.clear();
+        }
+        storedUsers.addAll(committed);
     }
 
     /** One wake-up for every recipient of the batch's stored events, then the transitory events. */

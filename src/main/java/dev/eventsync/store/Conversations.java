@@ -32,11 +32,14 @@ final class Conversations {
      * Locks the rows of the conversations a batch acts in, in uuid order (every writer locks in
      * the same order, so two batches cannot deadlock). A concurrent batch on another instance
      * touching one of them waits until this one commits, so membership checks and audiences are
-     * decided on the state the event is ordered after.
+     * decided on the state the event is ordered after. The members come with them (one round trip).
      */
     static final String LOCK_CONVERSATIONS = """
-            select conversation_uuid, name from conversations
-            where conversation_uuid = any(?) order by conversation_uuid for no key update""";
+            select c.conversation_uuid, c.name, m.user_uuid
+            from conversations c left join memberships m on m.conversation_uuid = c.conversation_uuid
+            where c.conversation_uuid = any(?)
+            order by c.conversation_uuid
+            for no key update of c""";
 
     static final String MEMBERS = """
             select conversation_uuid, user_uuid from memberships where conversation_uuid = any(?)""";
@@ -105,23 +108,28 @@ final class Conversations {
             }
         }
         Map<UUID, String> names = new HashMap<>();
+        Map<UUID, Set<UUID>> members = new HashMap<>();
         if (!conversations.isEmpty()) {
             try (PreparedStatement lock = connection.prepareStatement(LOCK_CONVERSATIONS)) {
                 lock.setArray(1, SqlArrays.uuids(connection, conversations));
                 try (ResultSet rows = lock.executeQuery()) {
                     while (rows.next()) {
-                        names.put(rows.getObject(1, UUID.class), rows.getString(2));
+                        UUID conversation = rows.getObject(1, UUID.class);
+                        names.put(conversation, rows.getString(2));
+                        Set<UUID> set = members.computeIfAbsent(conversation, c -> new HashSet<>());
+                        UUID member = rows.getObject(3, UUID.class);
+                        if (member != null) {
+                            set.add(member);
+                        }
                     }
                 }
             }
         }
-        Set<UUID> loaded = new HashSet<>(names.keySet());
+        // Profile events reach the author's contacts: the members of their other conversations too.
+        Set<UUID> loaded = new HashSet<>();
         if (!profileAuthors.isEmpty()) {
             loaded.addAll(uuidColumn(connection, CONVERSATIONS_OF_USERS, profileAuthors));
-        }
-        Map<UUID, Set<UUID>> members = new HashMap<>();
-        for (UUID conversation : names.keySet()) {
-            members.put(conversation, new HashSet<>());
+            loaded.removeAll(names.keySet());
         }
         if (!loaded.isEmpty()) {
             try (PreparedStatement select = connection.prepareStatement(MEMBERS)) {
@@ -153,8 +161,11 @@ final class Conversations {
     /**
      * Writes the batch's net changes. Returns false when another instance created one of the
      * batch's new conversations meanwhile: the caller rolls back and decides the batch again.
+     * {@code storedUsers} are users known to have a committed row (skipped); the ones this batch
+     * inserts are added to {@code insertedUsers}, to remember once the transaction commits.
      */
-    static boolean write(Connection connection, BatchState state, Instant at) throws SQLException {
+    static boolean write(Connection connection, BatchState state, Instant at, Set<UUID> storedUsers,
+                         Set<UUID> insertedUsers) throws SQLException {
         Timestamp time = Timestamp.from(at);
         Set<UUID> users = new TreeSet<>(state.authors);
         List<UUID> joinedConversations = new ArrayList<>();
@@ -178,7 +189,9 @@ final class Conversations {
                 }
             }
         });
+        users.removeIf(storedUsers::contains); // users are never deleted: one known to be stored needs no insert
         if (!users.isEmpty()) {
+            insertedUsers.addAll(users);
             try (PreparedStatement insert = connection.prepareStatement(INSERT_USERS)) {
                 insert.setArray(1, SqlArrays.uuids(connection, users));
                 insert.executeUpdate();

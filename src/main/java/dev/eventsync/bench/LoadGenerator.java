@@ -334,8 +334,9 @@ public final class LoadGenerator {
         long rows = 0;
         try (Connection connection = jdbc();
              PreparedStatement page = connection.prepareStatement("""
-                     select f.position, e.body from feed f join events e on e.position = f.position
-                     where f.user_uuid = ? and f.position > ? order by f.position limit 500""")) {
+                     select f.position, e.body
+                     from (select position from feed where user_uuid = ? and position > ? order by position limit 500) f
+                     cross join lateral (select body from events where events.position = f.position) e""")) {
             long position = 0;
             while (true) {
                 page.setObject(1, reader);
@@ -366,15 +367,39 @@ public final class LoadGenerator {
     }
 
     private double catchUp(UUID reader, int events) throws Exception {
-        var stub = EventServiceGrpc.newBlockingStub(channel(0)).withInterceptors(auth(reader));
+        // A phone's client reads as fast as it can: an async stub on the transport's own thread
+        // (a blocking iterator would hand over every message between threads and measure that).
+        ManagedChannel direct = ManagedChannelBuilder.forTarget(grpcTarget).usePlaintext().directExecutor().build();
+        channels.add(direct);
+        AtomicLong count = new AtomicLong();
+        CountDownLatch done = new CountDownLatch(1);
+        Throwable[] failure = new Throwable[1];
         long start = System.nanoTime();
-        long received = 0;
-        var stream = stub.syncFromServer(SyncFromServerRequest.getDefaultInstance());
-        while (stream.hasNext()) {
-            if (!stream.next().hasSyncCaughtUp()) {
-                received++;
-            }
+        EventServiceGrpc.newStub(direct).withInterceptors(auth(reader))
+                .syncFromServer(SyncFromServerRequest.getDefaultInstance(), new StreamObserver<>() {
+                    @Override
+                    public void onNext(Event event) {
+                        if (!event.hasSyncCaughtUp()) {
+                            count.incrementAndGet();
+                        }
+                    }
+
+                    @Override
+                    public void onError(Throwable t) {
+                        failure[0] = t;
+                        done.countDown();
+                    }
+
+                    @Override
+                    public void onCompleted() {
+                        done.countDown();
+                    }
+                });
+        done.await();
+        if (failure[0] != null) {
+            throw new IllegalStateException("W2 stream failed", failure[0]);
         }
+        long received = count.get();
         double perSecond = received / ((System.nanoTime() - start) / 1e9);
         if (received != events) {
             throw new IllegalStateException("W2 received " + received + " events, expected " + events);

@@ -28,15 +28,16 @@ public class FeedReader {
      * The next page after a position, bounded by rows and by bytes (pictures are large): rows
      * are kept while the bytes before them are under the budget, so a page always has at least
      * one row. {@code octet_length} reads the stored size without fetching the value.
+     * The feed rows are limited first, then each event is fetched by its key (a lateral join):
+     * a plain join let the planner choose a merge join that scanned {@code events} from the
+     * start of the log for every page (43 ms instead of 1 ms per page at position 50,000).
      */
     static final String PAGE = """
             select position, body from (
                 select f.position, e.body,
                        sum(octet_length(e.body)) over (order by f.position) - octet_length(e.body) as bytes_before
-                from feed f join events e on e.position = f.position
-                where f.user_uuid = ? and f.position > ?
-                order by f.position
-                limit ?
+                from (select position from feed where user_uuid = ? and position > ? order by position limit ?) f
+                cross join lateral (select body from events where events.position = f.position) e
             ) page
             where bytes_before < ?
             order by position""";

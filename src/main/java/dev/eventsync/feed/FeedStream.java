@@ -32,9 +32,6 @@ import java.util.function.Function;
  */
 final class FeedStream implements LiveStream {
 
-    /** Bytes the transport may hold for a stream before isReady() turns false. */
-    static final int ON_READY_THRESHOLD = 256 * 1024;
-
     /** What the stream needs from its owner when it is done. */
     interface Owner {
         /** Called once, by the drainer, when the stream ends for whatever reason. */
@@ -90,9 +87,6 @@ final class FeedStream implements LiveStream {
 
     /** Must be called from the service method, before it returns (handlers are set there). */
     void start() {
-        // Small events, many of them: let the transport take a page's worth before it says "not
-        // ready" (the default, 32 KiB, made the stream wait for a wake-up every ~200 events).
-        call.setOnReadyThreshold(ON_READY_THRESHOLD);
         call.setOnReadyHandler(this::schedule);
         call.setOnCancelHandler(this::schedule); // the drainer sees isCancelled() and ends the stream
         schedule();

@@ -1,6 +1,10 @@
 package dev.eventsync.client;
 
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -73,14 +77,22 @@ public final class ClientStore implements AutoCloseable {
             """;
 
     private final Connection connection;
+    private final FileChannel ownership;
     private final ReentrantLock lock = new ReentrantLock();
 
-    private ClientStore(Connection connection) {
+    private ClientStore(Connection connection, FileChannel ownership) {
         this.connection = connection;
+        this.ownership = ownership;
     }
 
-    /** Opens (creating if needed) the store at this path. */
+    /**
+     * Opens (creating if needed) the store at this path. One client per file: a second one
+     * (another process, or another instance in this one) would move the cursor backwards and
+     * send the outbox twice, so it is refused with a clear error instead. The OS releases the
+     * lock when the owning process dies, however it dies.
+     */
     public static ClientStore open(Path file) {
+        FileChannel ownership = own(file);
         try {
             Connection connection = DriverManager.getConnection("jdbc:sqlite:" + file.toAbsolutePath());
             try (Statement statement = connection.createStatement()) {
@@ -94,8 +106,9 @@ public final class ClientStore implements AutoCloseable {
             }
             connection.setAutoCommit(false);
             connection.commit();
-            return new ClientStore(connection);
+            return new ClientStore(connection, ownership);
         } catch (SQLException e) {
+            closeQuietly(ownership);
             throw new ClientStoreException("cannot open the client store " + file + ": " + e.getMessage(), e);
         }
     }
@@ -208,7 +221,42 @@ public final class ClientStore implements AutoCloseable {
         } catch (SQLException e) {
             throw new ClientStoreException("cannot close the client store: " + e.getMessage(), e);
         } finally {
+            closeQuietly(ownership);
             lock.unlock();
+        }
+    }
+
+    /** What the OS does for a killed process: the file is free again, nothing else is touched. */
+    void releaseOwnership() {
+        closeQuietly(ownership);
+    }
+
+    private static FileChannel own(Path file) {
+        Path lockFile = file.resolveSibling(file.getFileName() + ".lock");
+        FileChannel channel = null;
+        try {
+            channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            if (channel.tryLock() != null) {
+                return channel;
+            }
+        } catch (OverlappingFileLockException e) {
+            // held by another client in this process
+        } catch (IOException e) {
+            closeQuietly(channel);
+            throw new ClientStoreException("cannot lock the client store " + lockFile + ": " + e.getMessage(), e);
+        }
+        closeQuietly(channel);
+        throw new ClientStoreException("the client store " + file + " is in use by another client (one client per"
+                + " file: stop the other one, e.g. a running `chat watch`, or use another --db)", null);
+    }
+
+    private static void closeQuietly(FileChannel channel) {
+        if (channel != null) {
+            try {
+                channel.close(); // releases the lock
+            } catch (IOException e) {
+                // nothing left to release
+            }
         }
     }
 }

@@ -213,6 +213,7 @@ public final class EventsyncClient implements AutoCloseable {
      */
     void abandon() {
         stopThreads();
+        store.releaseOwnership(); // as the OS would for a killed process; the connection is left as it was
     }
 
     private void stopThreads() {

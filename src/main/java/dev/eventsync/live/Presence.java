@@ -104,8 +104,10 @@ public class Presence implements SmartLifecycle {
     private void change(UUID user, boolean online) {
         transactions.executeWithoutResult(tx -> {
             lock(user);
-            jdbc.sql(online ? ADD : REMOVE).params(user, instance).update();
-            if (instancesOf(user) == (online ? 1 : 0)) {
+            // Idempotent: only a change of this instance's row can announce (reconcile() and a
+            // queued opened()/closed() may both ask for the same change).
+            boolean changed = jdbc.sql(online ? ADD : REMOVE).params(user, instance).update() == 1;
+            if (changed && instancesOf(user) == (online ? 1 : 0)) {
                 announce(user, online);
             }
         });

@@ -145,7 +145,7 @@ public class Presence implements SmartLifecycle {
             return;
         }
         heartbeats.shutdownNow();
-        executor.shutdown();
+        executor.shutdownNow(); // queued changes are moot: leave() removes all of this instance's rows
         try {
             executor.awaitTermination(10, TimeUnit.SECONDS);
         } catch (InterruptedException e) {

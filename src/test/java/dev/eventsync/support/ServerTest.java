@@ -15,7 +15,9 @@ import org.springframework.test.context.ContextConfiguration;
 @Retention(RetentionPolicy.RUNTIME)
 @SpringBootTest(properties = {
         "spring.grpc.server.port=0",
-        "eventsync.auth.jwt-secret=" + Api.SECRET
+        "eventsync.auth.jwt-secret=" + Api.SECRET,
+        // Contexts still cached at JVM exit close while the embedded database is going away.
+        "spring.datasource.hikari.connection-timeout=2s"
 })
 @ContextConfiguration(initializers = TestDatabaseInitializer.class)
 public @interface ServerTest {}

@@ -17,7 +17,7 @@ import org.springframework.test.context.ContextConfiguration;
         "spring.grpc.server.port=0",
         "eventsync.auth.jwt-secret=" + Api.SECRET,
         // Contexts still cached at JVM exit close while the embedded database is going away.
-        "spring.datasource.hikari.connection-timeout=2s"
+        "spring.datasource.hikari.connection-timeout=2000"
 })
 @ContextConfiguration(initializers = TestDatabaseInitializer.class)
 public @interface ServerTest {}

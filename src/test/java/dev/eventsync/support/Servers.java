@@ -19,7 +19,7 @@ public final class Servers {
         properties.put("spring.datasource.username", db.username() == null ? "" : db.username());
         properties.put("spring.datasource.password", db.password() == null ? "" : db.password());
         properties.put("eventsync.auth.jwt-secret", Api.SECRET);
-        properties.put("spring.datasource.hikari.connection-timeout", "2s");
+        properties.put("spring.datasource.hikari.connection-timeout", "2000");
         properties.putAll(extra);
         return start(properties);
     }

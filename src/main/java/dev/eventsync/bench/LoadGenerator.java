@@ -1,6 +1,5 @@
 package dev.eventsync.bench;
 
-import com.google.protobuf.ByteString;
 import dev.eventsync.auth.AuthProperties;
 import dev.eventsync.auth.Tokens;
 import dev.eventsync.proto.v1.ConversationCreated;

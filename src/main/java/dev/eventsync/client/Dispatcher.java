@@ -2,7 +2,6 @@ package dev.eventsync.client;
 
 import dev.eventsync.proto.v1.Event;
 import dev.eventsync.proto.v1.EventResult;
-import dev.eventsync.proto.v1.EventServiceGrpc;
 import dev.eventsync.proto.v1.Rejected;
 import dev.eventsync.proto.v1.SubmitEventOutput;
 import dev.eventsync.proto.v1.SyncRequest;

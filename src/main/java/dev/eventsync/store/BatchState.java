@@ -119,8 +119,4 @@ final class BatchState implements State {
     Map<UUID, Set<UUID>> currentMembers() {
         return members;
     }
-
-    String name(UUID conversation) {
-        return names.get(conversation);
-    }
 }

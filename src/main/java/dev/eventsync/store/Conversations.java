@@ -201,7 +201,7 @@ final class Conversations {
             try (PreparedStatement insert = connection.prepareStatement(INSERT_CONVERSATION)) {
                 for (UUID conversation : new TreeSet<>(state.createdConversations)) {
                     insert.setObject(1, conversation);
-                    insert.setString(2, state.name(conversation));
+                    insert.setString(2, state.conversationName(conversation));
                     insert.setObject(3, state.creators.get(conversation));
                     insert.setTimestamp(4, time);
                     insert.addBatch();
@@ -218,7 +218,7 @@ final class Conversations {
         if (!renamed.isEmpty()) {
             try (PreparedStatement update = connection.prepareStatement(RENAME_CONVERSATION)) {
                 for (UUID conversation : renamed) {
-                    update.setString(1, state.name(conversation));
+                    update.setString(1, state.conversationName(conversation));
                     update.setObject(2, conversation);
                     update.addBatch();
                 }

@@ -69,6 +69,7 @@ public final class LoadGenerator {
     private final PrintStream out;
     private final Map<String, Object> results = new LinkedHashMap<>();
     private final List<ManagedChannel> channels = new ArrayList<>();
+    private final Map<String, String> options;
 
     private LoadGenerator(Map<String, String> options, PrintStream out) {
         this.grpcTarget = options.getOrDefault("grpc", "127.0.0.1:9090");
@@ -78,6 +79,7 @@ public final class LoadGenerator {
         this.only = options.getOrDefault("only", "BASE,W1,W2,W3,W4");
         this.secret = System.getenv().getOrDefault("EVENTSYNC_AUTH_JWT_SECRET", AuthProperties.DEVELOPMENT_JWT_SECRET);
         this.out = out;
+        this.options = options;
     }
 
     public static int run(String[] args, PrintStream out) throws Exception {
@@ -105,20 +107,24 @@ public final class LoadGenerator {
 
     private void all() throws Exception {
         Duration duration = quick ? Duration.ofSeconds(8) : Duration.ofSeconds(20);
+        // Both JVMs compile the hot paths during the first seconds of load (on this 2-core machine
+        // the JIT alone took most of a core): figures are taken after a warm-up of the same work.
+        Duration warmup = Duration.ofSeconds(Long.parseLong(options.getOrDefault("warmup", quick ? "4" : "10")));
         int w2Events = quick ? 100_000 : 1_000_000;
         int w3Streams = quick ? 300 : 1000;
         int w4Streams = quick ? 2000 : 10_000;
 
         if (only.contains("W1")) {
-            double baseInsert = baseInsert(duration);
-            double w1 = appendWorkload(duration);
+            double baseInsert = baseInsert(warmup, duration);
+            double w1 = appendWorkload(warmup, duration);
             line("RATIO W1/BASE insert=%.2f", w1 / baseInsert);
         }
         if (only.contains("W2")) {
             UUID reader = UUID.randomUUID();
             seedFeed(reader, w2Events);
             double baseRead = baseFeedRead(reader, w2Events);
-            double w2 = catchUp(reader, w2Events);
+            catchUp(reader, w2Events, false); // warm-up: the same catch-up, not reported
+            double w2 = catchUp(reader, w2Events, true);
             line("RATIO W2/BASE read=%.2f", w2 / baseRead);
         }
         if (only.contains("W3")) {
@@ -129,16 +135,36 @@ public final class LoadGenerator {
         }
     }
 
+    /** A timed run: work starts now, is counted once the warm-up is over, and stops at the end. */
+    private record Window(long measureFrom, long end, Duration duration) {
+        Window(Duration warmup, Duration duration) {
+            this(System.nanoTime() + warmup.toNanos(), duration);
+        }
+
+        private Window(long measureFrom, Duration duration) {
+            this(measureFrom, measureFrom + duration.toNanos(), duration);
+        }
+
+        /** Whether work started at this {@link System#nanoTime()} counts. */
+        boolean measures(long started) {
+            return started >= measureFrom;
+        }
+
+        double perSecond(long counted) {
+            return counted / (duration.toMillis() / 1000.0);
+        }
+    }
+
     // ---- BASE: the rows the server writes for one W1 event, straight into PostgreSQL ----
 
-    private double baseInsert(Duration duration) throws Exception {
+    private double baseInsert(Duration warmup, Duration duration) throws Exception {
         List<UUID> users = randomUsers(W1_CLIENTS);
         List<UUID> conversations = new ArrayList<>();
         try (Connection connection = jdbc()) {
             insertUsersAndConversations(connection, users, conversations);
         }
         AtomicLong events = new AtomicLong();
-        long deadline = System.nanoTime() + duration.toNanos();
+        Window window = new Window(warmup, duration);
         ExecutorService pool = Executors.newFixedThreadPool(W1_CLIENTS);
         List<Future<?>> done = new ArrayList<>();
         for (int c = 0; c < W1_CLIENTS; c++) {
@@ -148,9 +174,12 @@ public final class LoadGenerator {
             done.add(pool.submit(() -> {
                 try (Connection connection = jdbc()) {
                     connection.setAutoCommit(false);
-                    while (System.nanoTime() < deadline) {
+                    long start;
+                    while ((start = System.nanoTime()) < window.end()) {
                         insertOneEvent(connection, author, conversation, members);
-                        events.incrementAndGet();
+                        if (window.measures(start)) {
+                            events.incrementAndGet();
+                        }
                     }
                 }
                 return null;
@@ -160,7 +189,7 @@ public final class LoadGenerator {
             f.get();
         }
         pool.shutdown();
-        double perSecond = events.get() / (duration.toMillis() / 1000.0);
+        double perSecond = window.perSecond(events.get());
         line("BASE jdbc_batch_insert events_per_s=%.0f clients=%d", perSecond, W1_CLIENTS);
         results.put("base_insert_events_per_s", Math.round(perSecond));
         return perSecond;
@@ -247,7 +276,7 @@ public final class LoadGenerator {
 
     // ---- W1: 64 clients, one message per Sync, conversations of 10 ----
 
-    private double appendWorkload(Duration duration) throws Exception {
+    private double appendWorkload(Duration warmup, Duration duration) throws Exception {
         List<UUID> users = randomUsers(W1_CLIENTS);
         List<EventServiceGrpc.EventServiceBlockingStub> stubs = new ArrayList<>();
         for (int i = 0; i < users.size(); i++) {
@@ -264,17 +293,19 @@ public final class LoadGenerator {
             conversations.add(conversation);
         }
         Recorder latencies = new Recorder();
-        long deadline = System.nanoTime() + duration.toNanos();
+        Window window = new Window(warmup, duration);
         ExecutorService pool = Executors.newFixedThreadPool(W1_CLIENTS);
         List<Future<?>> done = new ArrayList<>();
         for (int c = 0; c < W1_CLIENTS; c++) {
             var stub = stubs.get(c);
             String conversation = conversations.get(c / MEMBERS % conversations.size());
             done.add(pool.submit(() -> {
-                while (System.nanoTime() < deadline) {
-                    long start = System.nanoTime();
+                long start;
+                while ((start = System.nanoTime()) < window.end()) {
                     stub.sync(SyncRequest.newBuilder().addEvents(sendEvent(conversation, "w1")).build());
-                    latencies.add(System.nanoTime() - start);
+                    if (window.measures(start)) {
+                        latencies.add(System.nanoTime() - start);
+                    }
                 }
                 return null;
             }));
@@ -283,7 +314,7 @@ public final class LoadGenerator {
             f.get();
         }
         pool.shutdown();
-        double perSecond = latencies.count() / (duration.toMillis() / 1000.0);
+        double perSecond = window.perSecond(latencies.count());
         line("W1 append events_per_s=%.0f p50_ms=%.2f p99_ms=%.2f clients=%d", perSecond,
                 latencies.percentileMillis(50), latencies.percentileMillis(99), W1_CLIENTS);
         results.put("w1_events_per_s", Math.round(perSecond));
@@ -365,7 +396,7 @@ public final class LoadGenerator {
         return perSecond;
     }
 
-    private double catchUp(UUID reader, int events) throws Exception {
+    private double catchUp(UUID reader, int events, boolean report) throws Exception {
         // A phone's client reads as fast as it can: an async stub on the transport's own thread
         // (a blocking iterator would hand over every message between threads and measure that).
         ManagedChannel direct = ManagedChannelBuilder.forTarget(grpcTarget).usePlaintext().directExecutor().build();
@@ -402,6 +433,9 @@ public final class LoadGenerator {
         double perSecond = received / ((System.nanoTime() - start) / 1e9);
         if (received != events) {
             throw new IllegalStateException("W2 received " + received + " events, expected " + events);
+        }
+        if (!report) {
+            return perSecond;
         }
         long heap = serverHeapMb();
         line("W2 catchup events_per_s=%.0f events=%d server_heap_mb=%d", perSecond, received, heap);

@@ -8,8 +8,9 @@ import org.springframework.util.unit.DataSize;
  * Tuning of SyncFromServer ({@code eventsync.feed.*}).
  *
  * @param pageRows      events read from the database per page at most
- * @param pageBytes     bytes per page at most (at least one event is always read): with one page
- *                      buffered per stream, this bounds a stream's memory however long its backlog
+ * @param pageBytes     bytes per page at most (at least one event is always read): with at most two
+ *                      pages held per stream (one sent, one read ahead), this bounds a stream's
+ *                      memory however long its backlog
  * @param readerThreads threads that read pages and write them to streams, shared by all streams
  */
 @ConfigurationProperties("eventsync.feed")

@@ -12,6 +12,8 @@ import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -20,7 +22,7 @@ import java.util.function.Function;
 /**
  * One SyncFromServer call: streams the caller's feed after the cursor, page by page, as fast as
  * the client takes it (gRPC flow control: nothing is read while the transport is not ready, and
- * at most one page is buffered), then one {@code sync_caught_up}; then completes, or with
+ * at most two pages are held: the one being sent and, while catching up, the next one read ahead), then one {@code sync_caught_up}; then completes, or with
  * {@code follow} stays open: a wake-up (NOTIFY) or the safety poll makes it read the feed again
  * from its position, so the catch-up and live parts are one sequence with no gap and no repeat.
  * Transitory events are interleaved once caught up, from a small bounded buffer; what does not
@@ -67,6 +69,8 @@ final class FeedStream implements LiveStream {
     private boolean caughtUp;
     private boolean pageReachedHead;
     private boolean finished;
+    /** The next catch-up page, read while this one is being sent (null: none in flight). */
+    private CompletableFuture<List<FeedReader.Entry>> readAhead;
 
     FeedStream(ServerCallStreamObserver<Event> call, FeedReader reader, FeedProperties properties, Executor executor,
                Function<Throwable, Throwable> errors, Owner owner, UUID user, boolean follow, long position,
@@ -137,6 +141,8 @@ final class FeedStream implements LiveStream {
         do {
             try {
                 drain();
+            } catch (CompletionException e) {
+                finish(e.getCause()); // the read-ahead failed
             } catch (RuntimeException | InvalidProtocolBufferException e) {
                 finish(e);
             }
@@ -195,11 +201,28 @@ final class FeedStream implements LiveStream {
         if (caughtUp && !woken) {
             return false; // following, nothing new was announced: wait for a wake-up
         }
-        woken = false; // a wake-up arriving from here on triggers another read
-        List<FeedReader.Entry> next = reader.pageAfter(user, position, properties.pageRows(), properties.pageBytes().toBytes());
+        List<FeedReader.Entry> next;
+        if (readAhead != null) {
+            if (!readAhead.isDone()) {
+                readAhead.whenComplete((read, error) -> schedule());
+                return false;
+            }
+            next = readAhead.join();
+            readAhead = null;
+        } else {
+            woken = false; // a wake-up arriving from here on triggers another read
+            next = reader.pageAfter(user, position, properties.pageRows(), properties.pageBytes().toBytes());
+        }
         page.addAll(next);
         if (!caughtUp) {
             pageReachedHead = next.isEmpty() || next.get(next.size() - 1).position() >= caughtUpAt;
+            if (!pageReachedHead) {
+                // The database reads the next page while this one is sent: a catch-up takes
+                // max(read, send) per page instead of their sum, for one more page of memory.
+                long after = next.get(next.size() - 1).position();
+                readAhead = CompletableFuture.supplyAsync(
+                        () -> reader.pageAfter(user, after, properties.pageRows(), properties.pageBytes().toBytes()), executor);
+            }
         } else if (!next.isEmpty()) {
             woken = true; // there may be more than one page
         }
@@ -236,6 +259,7 @@ final class FeedStream implements LiveStream {
         finished = true;
         live = false;
         page.clear();
+        readAhead = null;
         initialPresence.clear();
         transitory.clear();
         owner.ended(this);

@@ -18,8 +18,10 @@ public class FeedReader {
     /** A stored event of a user's feed: its position and its delivered body (a serialized Event). */
     public record Entry(long position, byte[] body) {}
 
+    /** The event's position (unique uuid), then the user's own row at it (primary key). */
     static final String POSITION_OF = """
-            select position from feed where user_uuid = ? and event_uuid = ?""";
+            select f.position from events e join feed f on f.user_uuid = ? and f.position = e.position
+            where e.event_uuid = ?""";
 
     static final String HEAD = """
             select last_position from log_head""";

@@ -53,9 +53,9 @@ final class EventLog {
                      with ordinality as e(event_uuid, author_uuid, kind, conversation_uuid, body, ord)
             )
             , fed as (
-                insert into feed (user_uuid, position, event_uuid)
-                select f.user_uuid, head.base + f.ord, f.event_uuid
-                from head, unnest(?::uuid[], ?::bigint[], ?::uuid[]) as f(user_uuid, ord, event_uuid)
+                insert into feed (user_uuid, position)
+                select f.user_uuid, head.base + f.ord
+                from head, unnest(?::uuid[], ?::bigint[]) as f(user_uuid, ord)
             )
             select count(pg_notify(?, p)) from unnest(?::text[]) as p""";
 
@@ -117,7 +117,6 @@ final class EventLog {
         byte[][] bodies = new byte[n][];
         List<UUID> feedUsers = new ArrayList<>();
         List<Long> feedOrdinals = new ArrayList<>();
-        List<UUID> feedEvents = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             Delivery.Stored stored = batch.get(i).stored();
             uuids.add(stored.eventUuid());
@@ -128,7 +127,6 @@ final class EventLog {
             for (UUID recipient : stored.recipients()) {
                 feedUsers.add(recipient);
                 feedOrdinals.add((long) i + 1);
-                feedEvents.add(stored.eventUuid());
             }
         }
         try (PreparedStatement insert = connection.prepareStatement(APPEND)) {
@@ -142,9 +140,8 @@ final class EventLog {
             insert.setArray(8, connection.createArrayOf("bytea", bodies));
             insert.setArray(9, SqlArrays.uuids(connection, feedUsers));
             insert.setArray(10, connection.createArrayOf("bigint", feedOrdinals.toArray()));
-            insert.setArray(11, SqlArrays.uuids(connection, feedEvents));
-            insert.setString(12, Notifications.CHANNEL);
-            insert.setArray(13, connection.createArrayOf("text", notifications.toArray()));
+            insert.setString(11, Notifications.CHANNEL);
+            insert.setArray(12, connection.createArrayOf("text", notifications.toArray()));
             insert.executeQuery().close();
         }
     }

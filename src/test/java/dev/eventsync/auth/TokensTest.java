@@ -17,8 +17,10 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Date;
+import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
@@ -213,6 +215,75 @@ class TokensTest {
                     .isEqualTo(new Caller(user));
             assertThat(verify("Bearer " + hs256(claims().notBeforeTime(Date.from(NOW.minusSeconds(600))).build())))
                     .isEqualTo(new Caller(user));
+        }
+    }
+
+    /** A token is verified once and then remembered: its time bounds still apply at every use. */
+    @Nested
+    class Reuse {
+
+        /** A clock the test moves. */
+        static final class MovingClock extends Clock {
+            Instant now = NOW;
+
+            @Override
+            public ZoneOffset getZone() {
+                return ZoneOffset.UTC;
+            }
+
+            @Override
+            public Clock withZone(java.time.ZoneId zone) {
+                throw new UnsupportedOperationException();
+            }
+
+            @Override
+            public Instant instant() {
+                return now;
+            }
+        }
+
+        final MovingClock clock = new MovingClock();
+        final Tokens reused = new Tokens(SECRET, clock);
+
+        @Test
+        void aTokenAcceptedBeforeIsRejectedOnceItExpires() throws Exception {
+            String authorization = "Bearer " + hs256(claims().expirationTime(Date.from(NOW.plusSeconds(120))).build());
+            assertThat(reused.verify(authorization)).isEqualTo(new Caller(user));
+            clock.now = NOW.plusSeconds(120 + 61);
+            assertThatThrownBy(() -> reused.verify(authorization)).isInstanceOf(Tokens.Unauthenticated.class)
+                    .hasMessageContaining("expired");
+        }
+
+        @Test
+        void aTokenRejectedAsNotYetValidIsAcceptedOnceItIs() throws Exception {
+            String authorization = "Bearer " + hs256(claims().notBeforeTime(Date.from(NOW.plusSeconds(600))).build());
+            assertThatThrownBy(() -> reused.verify(authorization)).isInstanceOf(Tokens.Unauthenticated.class)
+                    .hasMessageContaining("not valid yet");
+            clock.now = NOW.plusSeconds(600);
+            assertThat(reused.verify(authorization)).isEqualTo(new Caller(user));
+        }
+
+        @Test
+        void aTokenWithItsClaimsChangedAfterOneWasAcceptedIsStillRejected() throws Exception {
+            String token = hs256(claims().build());
+            assertThat(reused.verify("Bearer " + token)).isEqualTo(new Caller(user));
+            String[] parts = token.split("\\.");
+            String otherUser = base64url("{\"sub\":\"" + UUID.randomUUID() + "\"}");
+            assertThatThrownBy(() -> reused.verify("Bearer " + parts[0] + "." + otherUser + "." + parts[2]))
+                    .isInstanceOf(Tokens.Unauthenticated.class);
+            assertThat(reused.verify("Bearer " + token)).isEqualTo(new Caller(user));
+        }
+
+        @Test
+        void manyDistinctTokensAllVerifyPastTheCacheBound() throws Exception {
+            List<UUID> users = new ArrayList<>();
+            for (int i = 0; i < Tokens.VERIFIED_CACHE + 10; i++) {
+                UUID someone = UUID.randomUUID();
+                users.add(someone);
+                assertThat(reused.verify("Bearer " + hs256(claims().subject(someone.toString()).build())))
+                        .isEqualTo(new Caller(someone));
+            }
+            assertThat(users).doesNotHaveDuplicates();
         }
     }
 

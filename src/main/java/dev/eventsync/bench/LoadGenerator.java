@@ -110,14 +110,18 @@ public final class LoadGenerator {
         Duration duration = quick ? Duration.ofSeconds(8) : Duration.ofSeconds(20);
         // Both JVMs compile the hot paths during the first seconds of load (on this 2-core machine
         // the JIT alone took most of a core): figures are taken after a warm-up of the same work.
-        Duration warmup = Duration.ofSeconds(Long.parseLong(options.getOrDefault("warmup", quick ? "4" : "10")));
+        Duration warmup = Duration.ofSeconds(Long.parseLong(options.getOrDefault("warmup", quick ? "5" : "30")));
         int w2Events = quick ? 100_000 : 1_000_000;
         int w3Streams = quick ? 300 : 1000;
         int w4Streams = quick ? 2000 : 10_000;
 
         if (only.contains("W1")) {
             double baseInsert = only.contains("BASE") ? baseInsert(warmup, duration) : Double.NaN;
+            long[] before = walAndCheckpoints();
             double w1 = appendWorkload(warmup, duration);
+            long[] after = walAndCheckpoints();
+            out.printf("(during W1, warm-up included: %d MB of WAL written, %d checkpoints completed)%n",
+                    (after[0] - before[0]) >> 20, after[1] - before[1]);
             if (!Double.isNaN(baseInsert)) {
                 line("RATIO W1/BASE insert=%.2f", w1 / baseInsert);
             }
@@ -569,6 +573,24 @@ public final class LoadGenerator {
         headers.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER),
                 "Bearer " + Tokens.mint(secret, user, Duration.ofHours(2), Instant.now()));
         return MetadataUtils.newAttachHeadersInterceptor(headers);
+    }
+
+    /**
+     * WAL bytes written and checkpoints completed so far. A checkpoint starts once about
+     * max_wal_size / 1.9 of WAL was written since the last one; after it, the first change to
+     * every page writes a full-page image, which shows in W1's latencies.
+     */
+    private long[] walAndCheckpoints() throws SQLException {
+        try (Connection connection = jdbc(); var statement = connection.createStatement()) {
+            String checkpoints = connection.getMetaData().getDatabaseMajorVersion() >= 17
+                    ? "(select num_timed + num_requested from pg_stat_checkpointer)"
+                    : "(select checkpoints_timed + checkpoints_req from pg_stat_bgwriter)";
+            try (ResultSet row = statement.executeQuery(
+                    "select pg_wal_lsn_diff(pg_current_wal_lsn(), '0/0')::bigint, " + checkpoints)) {
+                row.next();
+                return new long[] {row.getLong(1), row.getLong(2)};
+            }
+        }
     }
 
     private Connection jdbc() throws SQLException {

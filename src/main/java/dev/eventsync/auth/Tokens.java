@@ -16,6 +16,7 @@ import java.util.Date;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Pattern;
 
 /**
  * The token rules of API.md: {@code authorization: Bearer <JWT>} (scheme case-insensitive),
@@ -27,6 +28,9 @@ public final class Tokens {
     static final Duration LEEWAY = Duration.ofSeconds(60);
     /** Verified tokens remembered at most (then forgotten all at once: they are only verified again). */
     static final int VERIFIED_CACHE = 10_000;
+    /** header.payload.signature in unpadded base64url; an HS256 signature is 32 bytes (43 chars). */
+    private static final Pattern COMPACT_HS256 =
+            Pattern.compile("[A-Za-z0-9_-]{1,1000}\\.[A-Za-z0-9_-]{1,2000}\\.[A-Za-z0-9_-]{43}");
 
     /** Why a call is not authenticated; the message goes back to the client. */
     public static final class Unauthenticated extends Exception {
@@ -66,10 +70,15 @@ public final class Tokens {
         Verified known = verified.get(token);
         if (known == null) {
             known = verifySignedToken(token);
-            if (verified.size() >= VERIFIED_CACHE) {
-                verified.clear();
+            // The JWT parser also accepts other spellings of a valid token (padding, '+/',
+            // trailing filler): only the compact form is remembered, so one token cannot be
+            // turned into endless cache entries.
+            if (COMPACT_HS256.matcher(token).matches()) {
+                if (verified.size() >= VERIFIED_CACHE) {
+                    verified.clear();
+                }
+                verified.put(token, known);
             }
-            verified.put(token, known);
         }
         Instant now = clock.instant();
         if (known.expires() != null && now.isAfter(known.expires().plus(LEEWAY))) {
@@ -79,6 +88,11 @@ public final class Tokens {
             throw new Unauthenticated("the token is not valid yet");
         }
         return known.caller();
+    }
+
+    /** How many verified tokens are remembered now. */
+    int rememberedTokens() {
+        return verified.size();
     }
 
     /** The signature, algorithm and subject rules: what does not change with time. */

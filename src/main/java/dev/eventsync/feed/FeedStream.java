@@ -71,6 +71,8 @@ final class FeedStream implements LiveStream {
     private boolean finished;
     /** The next catch-up page, read while this one is being sent (null: none in flight). */
     private CompletableFuture<List<FeedReader.Entry>> readAhead;
+    /** Whether the read-ahead will trigger a drain when it completes (one callback is enough). */
+    private boolean awaitingReadAhead;
 
     FeedStream(ServerCallStreamObserver<Event> call, FeedReader reader, FeedProperties properties, Executor executor,
                Function<Throwable, Throwable> errors, Owner owner, UUID user, boolean follow, long position,
@@ -204,11 +206,15 @@ final class FeedStream implements LiveStream {
         List<FeedReader.Entry> next;
         if (readAhead != null) {
             if (!readAhead.isDone()) {
-                readAhead.whenComplete((read, error) -> schedule());
+                if (!awaitingReadAhead) {
+                    awaitingReadAhead = true;
+                    readAhead.whenComplete((read, error) -> schedule());
+                }
                 return false;
             }
             next = readAhead.join();
             readAhead = null;
+            awaitingReadAhead = false;
         } else {
             woken = false; // a wake-up arriving from here on triggers another read
             next = reader.pageAfter(user, position, properties.pageRows(), properties.pageBytes().toBytes());

@@ -51,11 +51,13 @@ final class EventLog {
                 select head.base + e.ord, e.event_uuid, e.author_uuid, e.kind, e.conversation_uuid, ?, e.body
                 from head, unnest(?::uuid[], ?::uuid[], ?::text[], ?::uuid[], ?::bytea[])
                      with ordinality as e(event_uuid, author_uuid, kind, conversation_uuid, body, ord)
+                returning position, event_uuid
             )
             , fed as (
-                insert into feed (user_uuid, position)
-                select f.user_uuid, head.base + f.ord
-                from head, unnest(?::uuid[], ?::bigint[]) as f(user_uuid, ord)
+                insert into feed (user_uuid, position, event_uuid)
+                select f.user_uuid, appended.position, appended.event_uuid
+                from head cross join unnest(?::uuid[], ?::bigint[]) as f(user_uuid, ord)
+                join appended on appended.position = head.base + f.ord
             )
             select count(pg_notify(?, p)) from unnest(?::text[]) as p""";
 

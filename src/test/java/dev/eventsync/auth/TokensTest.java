@@ -275,6 +275,21 @@ class TokensTest {
         }
 
         @Test
+        void otherSpellingsOfAValidTokenAreNotRemembered() throws Exception {
+            String token = hs256(claims().build());
+            assertThat(reused.verify("Bearer " + token)).isEqualTo(new Caller(user));
+            for (String variant : List.of(token + "=", token + "==", token + "!!", token + "A".repeat(5000),
+                    token.replace('-', '+').replace('_', '/'))) {
+                try {
+                    reused.verify("Bearer " + variant); // the JWT parser may accept some of these
+                } catch (Tokens.Unauthenticated refused) {
+                    // fine either way: what matters is that none of them is remembered
+                }
+            }
+            assertThat(reused.rememberedTokens()).isEqualTo(1);
+        }
+
+        @Test
         void manyDistinctTokensAllVerifyPastTheCacheBound() throws Exception {
             List<UUID> users = new ArrayList<>();
             for (int i = 0; i < Tokens.VERIFIED_CACHE + 10; i++) {

@@ -39,7 +39,7 @@ import org.springframework.test.context.TestPropertySource;
  * grpc-java's default (1 MiB, growing with BDP probes), the transport alone would accept the whole
  * ~1 MB backlog before the client asks for it, and the test would measure the window, not the
  * server. The server may still read ahead what fits in that window, its own outbound buffer
- * (~32 KiB) and one page (50 rows): a few hundred rows, far below the backlog.
+ * (~32 KiB) and two pages (50 rows each: the one being sent and the next, read ahead): a few hundred rows, far below the backlog.
  */
 @ServerTest
 @TestPropertySource(properties = "eventsync.feed.page-rows=50")

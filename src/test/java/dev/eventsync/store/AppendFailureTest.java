@@ -100,12 +100,20 @@ class AppendFailureTest {
         assertPositionsAreDense();
     }
 
-    /** Positions are handed out 1, 2, 3, … with none lost to a failed or rolled-back batch. */
+    /**
+     * Positions are handed out 1, 2, 3, … with none lost to a failed or rolled-back batch, and
+     * every feed row belongs to a stored event.
+     */
     private void assertPositionsAreDense() {
         Long gaps = jdbc.queryForObject("select (select last_position from log_head) - count(*) from events", Long.class);
         assertThat(gaps).isZero();
         Long orphanFeedRows = jdbc.queryForObject(
                 "select count(*) from feed f where not exists (select 1 from events e where e.position = f.position)", Long.class);
         assertThat(orphanFeedRows).isZero();
+        // Still written for instances of the previous version during a rolling deploy (V3).
+        Long feedRowsNamingAnotherEvent = jdbc.queryForObject(
+                "select count(*) from feed f join events e on e.position = f.position where f.event_uuid <> e.event_uuid",
+                Long.class);
+        assertThat(feedRowsNamingAnotherEvent).isZero();
     }
 }

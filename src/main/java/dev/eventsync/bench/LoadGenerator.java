@@ -70,7 +70,11 @@ public final class LoadGenerator {
     private final PrintStream out;
     private final Map<String, Object> results = new LinkedHashMap<>();
     private final List<ManagedChannel> channels = new ArrayList<>();
-    private final Map<String, String> options;
+    /**
+     * Both JVMs compile the hot paths during the first seconds of load (on a 2-core machine the
+     * JIT alone took most of a core): W1 and BASE are measured after a warm-up of the same work.
+     */
+    private final Duration warmup;
 
     private LoadGenerator(Map<String, String> options, PrintStream out) {
         this.grpcTarget = options.getOrDefault("grpc", "127.0.0.1:9090");
@@ -80,7 +84,7 @@ public final class LoadGenerator {
         this.only = options.getOrDefault("only", "BASE,W1,W2,W3,W4");
         this.secret = System.getenv().getOrDefault("EVENTSYNC_AUTH_JWT_SECRET", AuthProperties.DEVELOPMENT_JWT_SECRET);
         this.out = out;
-        this.options = options;
+        this.warmup = Duration.ofSeconds(Long.parseLong(options.getOrDefault("warmup", quick ? "5" : "30")));
     }
 
     public static int run(String[] args, PrintStream out) throws Exception {
@@ -108,9 +112,6 @@ public final class LoadGenerator {
 
     private void all() throws Exception {
         Duration duration = quick ? Duration.ofSeconds(8) : Duration.ofSeconds(20);
-        // Both JVMs compile the hot paths during the first seconds of load (on this 2-core machine
-        // the JIT alone took most of a core): figures are taken after a warm-up of the same work.
-        Duration warmup = Duration.ofSeconds(Long.parseLong(options.getOrDefault("warmup", quick ? "5" : "30")));
         int w2Events = quick ? 100_000 : 1_000_000;
         int w3Streams = quick ? 300 : 1000;
         int w4Streams = quick ? 2000 : 10_000;

@@ -71,8 +71,6 @@ final class FeedStream implements LiveStream {
     private boolean finished;
     /** The next catch-up page, read while this one is being sent (null: none in flight). */
     private CompletableFuture<List<FeedReader.Entry>> readAhead;
-    /** Whether the read-ahead will trigger a drain when it completes (one callback is enough). */
-    private boolean awaitingReadAhead;
 
     FeedStream(ServerCallStreamObserver<Event> call, FeedReader reader, FeedProperties properties, Executor executor,
                Function<Throwable, Throwable> errors, Owner owner, UUID user, boolean follow, long position,
@@ -206,15 +204,10 @@ final class FeedStream implements LiveStream {
         List<FeedReader.Entry> next;
         if (readAhead != null) {
             if (!readAhead.isDone()) {
-                if (!awaitingReadAhead) {
-                    awaitingReadAhead = true;
-                    readAhead.whenComplete((read, error) -> schedule());
-                }
-                return false;
+                return false; // its completion schedules a drain
             }
             next = readAhead.join();
             readAhead = null;
-            awaitingReadAhead = false;
         } else {
             woken = false; // a wake-up arriving from here on triggers another read
             next = reader.pageAfter(user, position, properties.pageRows(), properties.pageBytes().toBytes());
@@ -228,6 +221,7 @@ final class FeedStream implements LiveStream {
                 long after = next.get(next.size() - 1).position();
                 readAhead = CompletableFuture.supplyAsync(
                         () -> reader.pageAfter(user, after, properties.pageRows(), properties.pageBytes().toBytes()), executor);
+                readAhead.whenComplete((read, error) -> schedule());
             }
         } else if (!next.isEmpty()) {
             woken = true; // there may be more than one page

@@ -1,24 +1,21 @@
 package dev.eventsync.client;
 
-import dev.eventsync.EventsyncApplication;
 import dev.eventsync.auth.Tokens;
 import dev.eventsync.proto.v1.Accepted;
 import dev.eventsync.proto.v1.Event;
 import dev.eventsync.proto.v1.Rejected;
 import dev.eventsync.support.Api;
-import dev.eventsync.support.TestDatabase;
+import dev.eventsync.support.Servers;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
-import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 
 /** Test clients with fast retries, and servers on a fixed port so a client can outlive one. */
@@ -49,20 +46,10 @@ final class Clients {
 
     /** A whole server on the shared test database, on exactly this gRPC port. */
     static ConfigurableApplicationContext serverOn(int port) {
-        TestDatabase.Connection db = TestDatabase.get();
-        Map<String, Object> properties = new HashMap<>();
-        properties.put("spring.datasource.url", db.url());
-        properties.put("spring.datasource.username", db.username() == null ? "" : db.username());
-        properties.put("spring.datasource.password", db.password() == null ? "" : db.password());
-        properties.put("eventsync.auth.jwt-secret", Api.SECRET);
+        Map<String, Object> properties = Servers.testDatabase();
         properties.put("spring.grpc.server.port", String.valueOf(port));
         properties.put("spring.grpc.server.shutdown.grace-period", "1s");
-        // Operations HTTP, where the server has it: any free port.
-        properties.put("server.port", "0");
-        // As command-line arguments: builder .properties(..) are defaults, which application.properties
-        // overrides (spring.grpc.server.port=9090 would win).
-        String[] args = properties.entrySet().stream().map(e -> "--" + e.getKey() + "=" + e.getValue()).toArray(String[]::new);
-        return new SpringApplicationBuilder(EventsyncApplication.class).run(args);
+        return Servers.run(properties);
     }
 
     /** Records every result and cursor reset the client reports. */

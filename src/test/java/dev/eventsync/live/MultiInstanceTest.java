@@ -12,7 +12,6 @@ import dev.eventsync.proto.v1.SyncFromServerRequest;
 import dev.eventsync.support.Api;
 import dev.eventsync.support.Events;
 import dev.eventsync.support.Servers;
-import dev.eventsync.support.TestDatabase;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
 import io.grpc.Status;
@@ -424,17 +423,11 @@ class MultiInstanceTest {
 
     /** The command-line arguments of a server in a process of its own: {@link Servers#startOnTestDatabase}'s, on this gRPC port. */
     static List<String> instanceArguments(int port, Map<String, String> extra) {
-        TestDatabase.Connection db = TestDatabase.get();
-        Map<String, String> properties = new LinkedHashMap<>();
-        properties.put("spring.datasource.url", db.url());
-        properties.put("spring.datasource.username", db.username() == null ? "" : db.username());
-        properties.put("spring.datasource.password", db.password() == null ? "" : db.password());
-        properties.put("eventsync.auth.jwt-secret", Api.SECRET);
+        Map<String, Object> properties = Servers.testDatabase();
         properties.putAll(INSTANCE);
         properties.putAll(extra);
         properties.put("spring.grpc.server.port", Integer.toString(port));
-        properties.put("server.port", "0");
-        return properties.entrySet().stream().map(p -> "--" + p.getKey() + "=" + p.getValue()).toList();
+        return Servers.arguments(properties);
     }
 
     FollowStream follow(Api.User user) {

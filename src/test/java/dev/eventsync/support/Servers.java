@@ -2,6 +2,7 @@ package dev.eventsync.support;
 
 import dev.eventsync.EventsyncApplication;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
@@ -13,6 +14,13 @@ public final class Servers {
 
     /** A server on the test database and a random port, with the test JWT secret. */
     public static ConfigurableApplicationContext startOnTestDatabase(Map<String, Object> extra) {
+        Map<String, Object> properties = testDatabase();
+        properties.putAll(extra);
+        return start(properties);
+    }
+
+    /** The properties of a server on the test database, with the test JWT secret. */
+    public static Map<String, Object> testDatabase() {
         TestDatabase.Connection db = TestDatabase.get();
         Map<String, Object> properties = new HashMap<>();
         properties.put("spring.datasource.url", db.url());
@@ -20,8 +28,7 @@ public final class Servers {
         properties.put("spring.datasource.password", db.password() == null ? "" : db.password());
         properties.put("eventsync.auth.jwt-secret", Api.SECRET);
         properties.put("spring.datasource.hikari.connection-timeout", "2000");
-        properties.putAll(extra);
-        return start(properties);
+        return properties;
     }
 
     /**
@@ -31,9 +38,19 @@ public final class Servers {
     public static ConfigurableApplicationContext start(Map<String, Object> properties) {
         Map<String, Object> all = new HashMap<>(properties);
         all.put("spring.grpc.server.port", "0");
+        return run(all);
+    }
+
+    /** A server with exactly these properties (the operations HTTP port is random), as {@link #start}. */
+    public static ConfigurableApplicationContext run(Map<String, Object> properties) {
+        return new SpringApplicationBuilder(EventsyncApplication.class).run(arguments(properties).toArray(String[]::new));
+    }
+
+    /** Properties as command-line arguments, with a random operations HTTP port. */
+    public static List<String> arguments(Map<String, ?> properties) {
+        Map<String, Object> all = new HashMap<>(properties);
         all.put("server.port", "0");
-        String[] args = all.entrySet().stream().map(e -> "--" + e.getKey() + "=" + e.getValue()).toArray(String[]::new);
-        return new SpringApplicationBuilder(EventsyncApplication.class).run(args);
+        return all.entrySet().stream().map(e -> "--" + e.getKey() + "=" + e.getValue()).toList();
     }
 
     public static int port(ConfigurableApplicationContext server) {

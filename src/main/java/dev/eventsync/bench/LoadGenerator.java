@@ -116,13 +116,15 @@ public final class LoadGenerator {
         int w3Streams = quick ? 300 : 1000;
         int w4Streams = quick ? 2000 : 10_000;
 
+        recycleWalSegments(quick ? 32 : 192);
         if (only.contains("W1")) {
             double baseInsert = only.contains("BASE") ? baseInsert(warmup, duration) : Double.NaN;
             long[] before = walAndCheckpoints();
             double w1 = appendWorkload(warmup, duration);
             long[] after = walAndCheckpoints();
-            out.printf("(during W1, warm-up included: %d MB of WAL written, %d checkpoints counted)%n",
-                    (after[0] - before[0]) >> 20, after[1] - before[1]);
+            out.printf("(during W1, warm-up included: %d MB of WAL written, %d checkpoints counted, %s WAL segment files created)%n",
+                    (after[0] - before[0]) >> 20, after[1] - before[1],
+                    before[2] < 0 ? "unknown number of" : String.valueOf(after[2] - before[2]));
             if (!Double.isNaN(baseInsert)) {
                 line("RATIO W1/BASE insert=%.2f", w1 / baseInsert);
             }
@@ -585,16 +587,58 @@ public final class LoadGenerator {
      * max_wal_size / 1.9 of WAL was written since the last one; after it, the first change to
      * every page writes a full-page image, which shows in W1's latencies.
      */
+    /**
+     * WAL bytes written so far, checkpoints counted so far, and WAL segment files now in pg_wal
+     * (-1 when this role may not list pg_wal: superuser or pg_monitor only).
+     */
     private long[] walAndCheckpoints() throws SQLException {
         try (Connection connection = jdbc(); var statement = connection.createStatement()) {
             String checkpoints = connection.getMetaData().getDatabaseMajorVersion() >= 17
                     ? "(select num_timed + num_requested from pg_stat_checkpointer)"
                     : "(select checkpoints_timed + checkpoints_req from pg_stat_bgwriter)";
+            long[] figures = new long[3];
             try (ResultSet row = statement.executeQuery(
                     "select pg_wal_lsn_diff(pg_current_wal_lsn(), '0/0')::bigint, " + checkpoints)) {
                 row.next();
-                return new long[] {row.getLong(1), row.getLong(2)};
+                figures[0] = row.getLong(1);
+                figures[1] = row.getLong(2);
             }
+            try (ResultSet row = statement.executeQuery("select count(*) from pg_ls_waldir() where name ~ '^[0-9A-F]{24}$'")) {
+                row.next();
+                figures[2] = row.getLong(1);
+            } catch (SQLException notAllowed) {
+                figures[2] = -1;
+            }
+            return figures;
+        }
+    }
+
+    /**
+     * A database that has run for a while reuses its WAL segment files: each checkpoint renames
+     * the old ones for future use. A fresh cluster instead creates and zero-fills a new 16 MB file
+     * every 16 MB of WAL, and the commit that crosses into it waits (wait events IO:WalInitWrite
+     * and IO:WalInitSync): that was W1's p99 (README, Performance). So before measuring, write
+     * {@code segments} files' worth of WAL and checkpoint: the files are recycled, as in steady
+     * state. Durability is untouched. Needs superuser (switching WAL files, checkpoint); without
+     * it the run goes on, on the fresh cluster, and says so.
+     */
+    private void recycleWalSegments(int segments) {
+        if (jdbcUrl == null) {
+            return;
+        }
+        try (Connection connection = jdbc(); var statement = connection.createStatement()) {
+            for (int i = 0; i < segments; i++) {
+                statement.execute("select pg_logical_emit_message(false, 'eventsync-bench', 'wal')");
+                statement.execute("select pg_switch_wal()");
+            }
+            statement.execute("checkpoint");
+            try (ResultSet ready = statement.executeQuery("select count(*) from pg_ls_waldir()"
+                    + " where name ~ '^[0-9A-F]{24}$' and name > pg_walfile_name(pg_current_wal_lsn())")) {
+                ready.next();
+                out.printf("(WAL: %d segment files ready for reuse, as on a database in steady state)%n", ready.getLong(1));
+            }
+        } catch (SQLException e) {
+            out.printf("(WAL: could not prepare segment files for reuse, measuring a fresh cluster: %s)%n", e.getMessage());
         }
     }
 

@@ -40,6 +40,9 @@ class DevelopmentDatabase {
             EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
                     .setDataDirectory(dataDir)
                     .setCleanDataDirectory(false)
+                    // Stopped by this bean's close, after everything that uses it. zonky's own JVM
+                    // hook would race Spring's on SIGTERM and stop the database first.
+                    .setRegisterShutdownHook(false)
                     // zonky turns synchronous_commit off by default; an acknowledged event must be on disk.
                     .setServerConfig("synchronous_commit", "on")
                     .setServerConfig("fsync", "on")

@@ -12,6 +12,8 @@ import dev.eventsync.support.Api;
 import dev.eventsync.support.Events;
 import dev.eventsync.support.Servers;
 import dev.eventsync.support.TestDatabase;
+import dev.eventsync.EventsyncApplication;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -19,6 +21,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -58,6 +61,38 @@ class DevelopmentModeTest {
         } finally {
             second.close();
         }
+    }
+
+    /**
+     * Ctrl-C or {@code docker stop} on the default setup: the server leaves (its presence rows)
+     * while the embedded database still runs, then stops the database. Only a real process shows
+     * this: the JVM's shutdown hooks run on SIGTERM, not on a context close.
+     */
+    @Test
+    void sigtermStopsTheServerFirstThenTheEmbeddedDatabase() throws Exception {
+        Path log = dataDir.resolve("server.log");
+        Process server = new ProcessBuilder(ProcessHandle.current().info().command().orElseThrow(),
+                "-cp", System.getProperty("java.class.path"), EventsyncApplication.class.getName(),
+                "--eventsync.dev.data-dir=" + dataDir.resolve("postgres"),
+                "--spring.grpc.server.port=0", "--server.port=0")
+                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        try {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+            while (!Files.readString(log).contains("Started " + EventsyncApplication.class.getSimpleName())) {
+                assertThat(server.isAlive()).as("server exited during startup:%n%s", Files.readString(log)).isTrue();
+                assertThat(System.nanoTime()).as("server did not start in 90 s").isLessThan(deadline);
+                Thread.sleep(100);
+            }
+            server.destroy(); // SIGTERM
+            assertThat(server.waitFor(30, TimeUnit.SECONDS)).as("stopped within 30 s").isTrue();
+        } finally {
+            server.destroyForcibly();
+        }
+        String output = Files.readString(log);
+        assertThat(output).contains("server stopped")
+                .doesNotContain("could not remove this instance's presence")
+                .doesNotContain("Failed to validate connection");
+        assertThat(dataDir.resolve("postgres").resolve("postmaster.pid")).as("the database stopped").doesNotExist();
     }
 
     @Test

@@ -37,6 +37,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
@@ -53,11 +54,13 @@ import java.util.regex.Pattern;
  * The load generator of {@code bench/run.sh}: a separate process that drives a running server
  * over real gRPC (and its PostgreSQL directly, for the BASE ceilings), prints one line per
  * workload and writes them as JSON. {@code java -jar eventsync.jar bench --grpc host:port
- * --http host:port --jdbc url [--quick] [--only BASE,W1,W2,W3,W4] [--warmup seconds] [--out file]} (BASE measures the ceilings of W1 and W2,
- * when they run).
+ * --http host:port --jdbc url [--quick] [--only BASE,W1,W2,W3,W4] [--warmup seconds] [--out file]}.
+ * BASE measures the ceilings of W1 and W2: its insert runs before W1, its feed read before W2.
  */
 public final class LoadGenerator {
 
+    static final List<String> WORKLOADS = List.of("BASE", "W1", "W2", "W3", "W4");
+    private static final Set<String> OPTIONS = Set.of("grpc", "http", "jdbc", "quick", "only", "warmup", "out");
     static final int W1_CLIENTS = 64;
     static final int MEMBERS = 10;
 
@@ -65,7 +68,7 @@ public final class LoadGenerator {
     private final String httpBase;
     private final String jdbcUrl;
     private final boolean quick;
-    private final String only;
+    private final Set<String> only;
     private final String secret;
     private final PrintStream out;
     private final Map<String, Object> results = new LinkedHashMap<>();
@@ -81,7 +84,7 @@ public final class LoadGenerator {
         this.httpBase = "http://" + options.getOrDefault("http", "127.0.0.1:9091");
         this.jdbcUrl = options.get("jdbc");
         this.quick = options.containsKey("quick");
-        this.only = options.getOrDefault("only", "BASE,W1,W2,W3,W4");
+        this.only = Set.of(options.getOrDefault("only", String.join(",", WORKLOADS)).split(","));
         this.secret = System.getenv().getOrDefault("EVENTSYNC_AUTH_JWT_SECRET", AuthProperties.DEVELOPMENT_JWT_SECRET);
         this.out = out;
         this.warmup = Duration.ofSeconds(Long.parseLong(options.getOrDefault("warmup", quick ? "5" : "30")));
@@ -93,9 +96,17 @@ public final class LoadGenerator {
             String name = args[i].replaceFirst("^--", "");
             if (name.equals("quick")) {
                 options.put(name, "true");
-            } else {
+            } else if (OPTIONS.contains(name) && i + 1 < args.length) {
                 options.put(name, args[++i]);
+            } else {
+                return usage(out, args[i] + (OPTIONS.contains(name) ? " needs a value" : " is not an option"));
             }
+        }
+        if (options.containsKey("only") && !WORKLOADS.containsAll(List.of(options.get("only").split(",")))) {
+            return usage(out, "--only takes a comma-separated list of " + String.join(", ", WORKLOADS));
+        }
+        if (options.containsKey("warmup") && !options.get("warmup").matches("\\d{1,5}")) {
+            return usage(out, "--warmup takes whole seconds");
         }
         LoadGenerator generator = new LoadGenerator(options, out);
         try {
@@ -110,6 +121,13 @@ public final class LoadGenerator {
         return 0;
     }
 
+    private static int usage(PrintStream out, String problem) {
+        out.println("bench: " + problem);
+        out.println("usage: bench --grpc host:port --http host:port --jdbc url [--quick] [--only "
+                + String.join(",", WORKLOADS) + "] [--warmup seconds] [--out file]");
+        return 2;
+    }
+
     private void all() throws Exception {
         Duration duration = quick ? Duration.ofSeconds(8) : Duration.ofSeconds(20);
         int w2Events = quick ? 100_000 : 1_000_000;
@@ -117,8 +135,8 @@ public final class LoadGenerator {
         int w4Streams = quick ? 2000 : 10_000;
 
         recycleWalSegments(quick ? 32 : 192);
+        double baseInsert = only.contains("BASE") ? baseInsert(warmup, duration) : Double.NaN;
         if (only.contains("W1")) {
-            double baseInsert = only.contains("BASE") ? baseInsert(warmup, duration) : Double.NaN;
             long[] before = walAndCheckpoints();
             double w1 = appendWorkload(warmup, duration);
             long[] after = walAndCheckpoints();
@@ -129,15 +147,15 @@ public final class LoadGenerator {
                 line("RATIO W1/BASE insert=%.2f", w1 / baseInsert);
             }
         }
-        if (only.contains("W2")) {
+        if (only.contains("BASE") || only.contains("W2")) {
             UUID reader = UUID.randomUUID();
             seedFeed(reader, w2Events);
             // Warm-up: the same catch-up, not reported. It also leaves the freshly seeded rows as
             // the measured reads find them (cached, hint bits set), for BASE and W2 alike.
             catchUp(reader, w2Events, false);
             double baseRead = only.contains("BASE") ? baseFeedRead(reader, w2Events) : Double.NaN;
-            double w2 = catchUp(reader, w2Events, true);
-            if (!Double.isNaN(baseRead)) {
+            double w2 = only.contains("W2") ? catchUp(reader, w2Events, true) : Double.NaN;
+            if (!Double.isNaN(baseRead) && !Double.isNaN(w2)) {
                 line("RATIO W2/BASE read=%.2f", w2 / baseRead);
             }
         }

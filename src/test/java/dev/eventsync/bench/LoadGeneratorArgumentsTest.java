@@ -1,0 +1,30 @@
+package dev.eventsync.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** A mistyped benchmark argument stops the run before any work, and says what is wrong. */
+class LoadGeneratorArgumentsTest {
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "--only W1,W5         | --only takes a comma-separated list of BASE, W1, W2, W3, W4",
+        "--only base          | --only takes a comma-separated list of BASE, W1, W2, W3, W4",
+        "--warmup 10s         | --warmup takes whole seconds",
+        "--quick --grpc       | --grpc needs a value",
+        "--fast               | --fast is not an option",
+    })
+    void isRefusedWithTheReason(String arguments, String reason) throws Exception {
+        ByteArrayOutputStream printed = new ByteArrayOutputStream();
+        // No server and no database exist here: any work started would fail differently.
+        int exit = LoadGenerator.run(arguments.split(" "), new PrintStream(printed, true, StandardCharsets.UTF_8));
+        assertThat(exit).isEqualTo(2);
+        assertThat(printed.toString(StandardCharsets.UTF_8)).startsWith("bench: " + reason + System.lineSeparator())
+                .contains("usage: bench --grpc host:port");
+    }
+}

@@ -10,6 +10,10 @@ import dev.eventsync.proto.v1.Event;
  * this call and the commit, or when this method throws (the client then reconnects and hands the
  * same event again). Deduplicate by {@link Event#getUuid()}, or keep your effects in a store that
  * commits with the cursor, as {@link LocalModel} does.
+ *
+ * <p>Keep it short and never wait on another thread here: the client's store is locked while it
+ * runs, so {@code send()} and the model's reads on other threads (a UI thread) wait for it to
+ * return. Hand slow work (images, notifications) to a thread of your own.
  */
 @FunctionalInterface
 public interface FeedHandler {

@@ -2,6 +2,7 @@ package dev.eventsync.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import dev.eventsync.auth.AuthProperties;
 import dev.eventsync.auth.Tokens;
@@ -77,12 +78,13 @@ class DevelopmentModeTest {
                 "--spring.grpc.server.port=0", "--server.port=0")
                 .redirectErrorStream(true).redirectOutput(log.toFile()).start();
         try {
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
-            while (!Files.readString(log).contains("Started " + EventsyncApplication.class.getSimpleName())) {
-                assertThat(server.isAlive()).as("server exited during startup:%n%s", Files.readString(log)).isTrue();
-                assertThat(System.nanoTime()).as("server did not start in 90 s").isLessThan(deadline);
-                Thread.sleep(100);
-            }
+            await().atMost(Duration.ofSeconds(90)).until(() -> {
+                String output = Files.readString(log);
+                if (!server.isAlive()) {
+                    throw new IllegalStateException("the server exited during startup:\n" + output); // fails at once
+                }
+                return output.contains("Started " + EventsyncApplication.class.getSimpleName());
+            });
             server.destroy(); // SIGTERM
             assertThat(server.waitFor(30, TimeUnit.SECONDS)).as("stopped within 30 s").isTrue();
         } finally {

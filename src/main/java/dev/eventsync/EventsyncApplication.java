@@ -26,7 +26,7 @@ public class EventsyncApplication {
             System.exit(HealthCheckCommand.run(Arrays.copyOfRange(args, 1, args.length), System.out, System.err));
         }
         if (args.length > 0 && args[0].equals("bench")) {
-            System.exit(LoadGenerator.run(Arrays.copyOfRange(args, 1, args.length), System.out));
+            System.exit(LoadGenerator.run(Arrays.copyOfRange(args, 1, args.length), System.out, System.err));
         }
         if (args.length > 0 && args[0].equals("bench-live")) {
             System.exit(LiveLatency.run(Arrays.copyOfRange(args, 1, args.length), System.out));

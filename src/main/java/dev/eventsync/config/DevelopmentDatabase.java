@@ -6,6 +6,10 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.context.properties.ConfigurationProperties;
@@ -30,6 +34,7 @@ class DevelopmentDatabase {
 
     private static final Logger log = LoggerFactory.getLogger(DevelopmentDatabase.class);
     static final String DEFAULT_DATA_DIR = ".eventsync/postgres";
+    static final Duration STARTUP_WAIT = Duration.ofSeconds(60);
 
     @Bean(destroyMethod = "close")
     EmbeddedPostgres developmentPostgres(Environment environment) {
@@ -43,6 +48,8 @@ class DevelopmentDatabase {
                     // Stopped by this bean's close, after everything that uses it. zonky's own JVM
                     // hook would race Spring's on SIGTERM and stop the database first.
                     .setRegisterShutdownHook(false)
+                    // Crash recovery of a large WAL can take longer than zonky's default 10 s.
+                    .setPGStartupWait(STARTUP_WAIT)
                     // zonky turns synchronous_commit off by default; an acknowledged event must be on disk.
                     .setServerConfig("synchronous_commit", "on")
                     .setServerConfig("fsync", "on")
@@ -52,7 +59,7 @@ class DevelopmentDatabase {
             if (port > 0) {
                 builder.setPort(port);
             }
-            EmbeddedPostgres postgres = builder.start();
+            EmbeddedPostgres postgres = start(builder, dataDir);
             log.warn("""
 
                     ************************************************************************
@@ -67,6 +74,44 @@ class DevelopmentDatabase {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start the embedded development PostgreSQL in " + dataDir
                     + " (set eventsync.dev.data-dir to another folder, or SPRING_DATASOURCE_URL to a real PostgreSQL)", e);
+        }
+    }
+
+    /**
+     * Starts the database. If the start fails after PostgreSQL was launched (zonky gave up
+     * waiting for it), that PostgreSQL is stopped: with zonky's hook off nothing else would stop
+     * it, and the next start would find the data directory in use. A PostgreSQL that was already
+     * running on this directory (another server's) is left alone.
+     */
+    static EmbeddedPostgres start(EmbeddedPostgres.Builder builder, Path dataDir) throws IOException {
+        Optional<Long> runningBefore = postmasterPid(dataDir);
+        try {
+            return builder.start();
+        } catch (IOException | RuntimeException e) {
+            // zonky's pg_ctl may still be launching it: once pg_ctl is done, the pid file is written.
+            ProcessHandle.current().children().filter(child -> child.info().commandLine().orElse("").contains(dataDir.toString()))
+                    .forEach(pgCtl -> waitForExit(pgCtl));
+            Optional<ProcessHandle> launched = postmasterPid(dataDir).filter(pid -> !runningBefore.equals(Optional.of(pid)))
+                    .flatMap(ProcessHandle::of);
+            launched.ifPresent(postmaster -> {
+                log.warn("the embedded PostgreSQL did not start in time; stopping it (pid {})", postmaster.pid());
+                postmaster.destroy(); // SIGTERM: PostgreSQL's smart shutdown
+                waitForExit(postmaster);
+            });
+            throw e;
+        }
+    }
+
+    private static void waitForExit(ProcessHandle process) {
+        process.onExit().completeOnTimeout(process, STARTUP_WAIT.toSeconds(), TimeUnit.SECONDS).join();
+    }
+
+    /** The first line of PostgreSQL's lock file: the postmaster's pid, while one runs or after a crash. */
+    private static Optional<Long> postmasterPid(Path dataDir) {
+        try (Stream<String> lines = Files.lines(dataDir.resolve("postmaster.pid"))) {
+            return lines.findFirst().map(String::trim).map(Long::valueOf);
+        } catch (IOException | RuntimeException e) {
+            return Optional.empty();
         }
     }
 

@@ -13,18 +13,26 @@ class LoadGeneratorArgumentsTest {
 
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
-        "--only W1,W5         | --only takes a comma-separated list of BASE, W1, W2, W3, W4",
-        "--only base          | --only takes a comma-separated list of BASE, W1, W2, W3, W4",
-        "--warmup 10s         | --warmup takes whole seconds",
-        "--quick --grpc       | --grpc needs a value",
-        "--fast               | --fast is not an option",
+        "--jdbc x --only W1,W5    | --only takes a comma-separated list of BASE, W1, W2, W3, W4",
+        "--jdbc x --only base     | --only takes a comma-separated list of BASE, W1, W2, W3, W4",
+        "--jdbc x --only ,W1      | --only takes a comma-separated list of BASE, W1, W2, W3, W4",
+        "--jdbc x --only W1,      | --only takes a comma-separated list of BASE, W1, W2, W3, W4",
+        "--jdbc x --warmup 10s    | --warmup takes whole seconds",
+        "--quick --grpc           | --grpc needs a value",
+        "--grpc --quick           | --grpc needs a value",
+        "--fast                   | --fast is not an option",
+        "only W3                  | only is not an option",
+        "--only W1,W3             | --jdbc <url> is required for BASE, W1 and W2",
     })
     void isRefusedWithTheReason(String arguments, String reason) throws Exception {
         ByteArrayOutputStream printed = new ByteArrayOutputStream();
+        ByteArrayOutputStream errors = new ByteArrayOutputStream();
         // No server and no database exist here: any work started would fail differently.
-        int exit = LoadGenerator.run(arguments.split(" "), new PrintStream(printed, true, StandardCharsets.UTF_8));
+        int exit = LoadGenerator.run(arguments.split(" "), new PrintStream(printed, true, StandardCharsets.UTF_8),
+                new PrintStream(errors, true, StandardCharsets.UTF_8));
         assertThat(exit).isEqualTo(2);
-        assertThat(printed.toString(StandardCharsets.UTF_8)).startsWith("bench: " + reason + System.lineSeparator())
+        assertThat(printed.size()).isZero();
+        assertThat(errors.toString(StandardCharsets.UTF_8)).startsWith("bench: " + reason)
                 .contains("usage: bench --grpc host:port");
     }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import dev.eventsync.EventsyncApplication;
 import dev.eventsync.auth.AuthProperties;
 import dev.eventsync.auth.Tokens;
 import dev.eventsync.proto.v1.Event;
@@ -13,7 +14,6 @@ import dev.eventsync.support.Api;
 import dev.eventsync.support.Events;
 import dev.eventsync.support.Servers;
 import dev.eventsync.support.TestDatabase;
-import dev.eventsync.EventsyncApplication;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -72,11 +72,14 @@ class DevelopmentModeTest {
     @Test
     void sigtermStopsTheServerFirstThenTheEmbeddedDatabase() throws Exception {
         Path log = dataDir.resolve("server.log");
-        Process server = new ProcessBuilder(ProcessHandle.current().info().command().orElseThrow(),
+        ProcessBuilder command = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-cp", System.getProperty("java.class.path"), EventsyncApplication.class.getName(),
                 "--eventsync.dev.data-dir=" + dataDir.resolve("postgres"),
                 "--spring.grpc.server.port=0", "--server.port=0")
-                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+                .redirectErrorStream(true).redirectOutput(log.toFile());
+        // development mode only: a database or secret configured in this environment would replace it
+        command.environment().keySet().removeIf(name -> name.startsWith("SPRING_") || name.startsWith("EVENTSYNC_"));
+        Process server = command.start();
         try {
             await().atMost(Duration.ofSeconds(90)).until(() -> {
                 String output = Files.readString(log);
@@ -88,10 +91,14 @@ class DevelopmentModeTest {
             server.destroy(); // SIGTERM
             assertThat(server.waitFor(30, TimeUnit.SECONDS)).as("stopped within 30 s").isTrue();
         } finally {
-            server.destroyForcibly();
+            if (server.isAlive()) { // a failed start: still stop the database it may have started
+                server.destroy();
+                server.waitFor(30, TimeUnit.SECONDS);
+                server.destroyForcibly();
+            }
         }
         String output = Files.readString(log);
-        assertThat(output).contains("server stopped")
+        assertThat(output).contains("shut down postmaster") // logged by the bean's close, on the shutdown thread
                 .doesNotContain("could not remove this instance's presence")
                 .doesNotContain("Failed to validate connection");
         assertThat(dataDir.resolve("postgres").resolve("postmaster.pid")).as("the database stopped").doesNotExist();

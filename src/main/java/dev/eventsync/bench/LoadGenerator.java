@@ -39,6 +39,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -148,13 +149,7 @@ public final class LoadGenerator {
         }
         double baseInsert = only.contains("BASE") ? baseInsert(warmup, duration) : Double.NaN;
         if (only.contains("W1")) {
-            long[] before = walAndCheckpoints();
-            double w1 = appendWorkload(warmup, duration);
-            long[] after = walAndCheckpoints();
-            out.printf("(during W1, warm-up included: %d MB of WAL written, %d checkpoints counted, %s WAL segment files created)%n",
-                    (after[0] - before[0]) >> 20, after[1] - before[1],
-                    // a checkpoint removes or recycles files, so the difference would not count creations
-                    before[2] < 0 || after[1] != before[1] ? "an unknown number of" : String.valueOf(after[2] - before[2]));
+            double w1 = withWalFigures("W1, warm-up included", () -> appendWorkload(warmup, duration));
             if (!Double.isNaN(baseInsert)) {
                 line("RATIO W1/BASE insert=%.2f", w1 / baseInsert);
             }
@@ -172,7 +167,10 @@ public final class LoadGenerator {
             }
         }
         if (only.contains("W3")) {
-            fanout(w3Streams, quick ? 100 : 300);
+            withWalFigures("W3", () -> {
+                fanout(w3Streams, quick ? 100 : 300);
+                return null;
+            });
         }
         if (only.contains("W4")) {
             idleStreams(w4Streams);
@@ -609,6 +607,21 @@ public final class LoadGenerator {
         headers.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER),
                 "Bearer " + Tokens.mint(secret, user, Duration.ofHours(2), Instant.now()));
         return MetadataUtils.newAttachHeadersInterceptor(headers);
+    }
+
+    /** Runs the work, then prints the WAL written, checkpoints counted and WAL files created meanwhile. */
+    private <T> T withWalFigures(String during, Callable<T> work) throws Exception {
+        if (jdbcUrl == null) {
+            return work.call();
+        }
+        long[] before = walAndCheckpoints();
+        T result = work.call();
+        long[] after = walAndCheckpoints();
+        out.printf("(during %s: %d MB of WAL written, %d checkpoints counted, %s WAL segment files created)%n",
+                during, (after[0] - before[0]) >> 20, after[1] - before[1],
+                // a checkpoint removes or recycles files, so the difference would not count creations
+                before[2] < 0 || after[1] != before[1] ? "an unknown number of" : String.valueOf(after[2] - before[2]));
+        return result;
     }
 
     /**

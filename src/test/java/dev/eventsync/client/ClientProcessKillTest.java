@@ -8,6 +8,7 @@ import dev.eventsync.proto.v1.Event;
 import dev.eventsync.proto.v1.EventServiceGrpc;
 import dev.eventsync.support.Api;
 import dev.eventsync.support.Events;
+import dev.eventsync.support.JavaProcesses;
 import dev.eventsync.support.Servers;
 import io.grpc.CallOptions;
 import io.grpc.Channel;
@@ -22,7 +23,6 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -231,15 +231,10 @@ class ClientProcessKillTest {
 
         static Child start(int port, Path file, UUID user, String conversation, int messages, int batch,
                 int repliesBeforeHold) throws IOException {
-            Path logs = Files.isDirectory(Path.of("target")) ? Path.of("target") : Path.of(System.getProperty("java.io.tmpdir"));
-            Path log = Files.createTempFile(logs, "killed-client-", ".log");
-            List<String> command = List.of(
-                    Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-cp", System.getProperty("java.class.path"),
-                    OutboxWriter.class.getName(),
-                    String.valueOf(port), file.toString(), user.toString(), conversation,
+            Path log = JavaProcesses.logFile("killed-client-");
+            List<String> arguments = List.of(String.valueOf(port), file.toString(), user.toString(), conversation,
                     String.valueOf(messages), String.valueOf(batch), String.valueOf(repliesBeforeHold));
-            return new Child(new ProcessBuilder(command).redirectError(log.toFile()).start(), log);
+            return new Child(JavaProcesses.of(OutboxWriter.class, arguments).redirectError(log.toFile()).start(), log);
         }
 
         void awaitLine(String line) {

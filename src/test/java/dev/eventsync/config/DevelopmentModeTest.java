@@ -12,6 +12,7 @@ import dev.eventsync.proto.v1.SyncFromServerRequest;
 import dev.eventsync.proto.v1.SyncRequest;
 import dev.eventsync.support.Api;
 import dev.eventsync.support.Events;
+import dev.eventsync.support.JavaProcesses;
 import dev.eventsync.support.Servers;
 import dev.eventsync.support.TestDatabase;
 import java.nio.file.Files;
@@ -65,29 +66,22 @@ class DevelopmentModeTest {
     }
 
     /**
-     * Ctrl-C or {@code docker stop} on the default setup: the server leaves (its presence rows)
+     * Ctrl-C (or any SIGTERM) on the default setup: the server leaves (its presence rows)
      * while the embedded database still runs, then stops the database. Only a real process shows
      * this: the JVM's shutdown hooks run on SIGTERM, not on a context close.
      */
     @Test
     void sigtermStopsTheServerFirstThenTheEmbeddedDatabase() throws Exception {
-        Path log = dataDir.resolve("server.log");
-        ProcessBuilder command = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), EventsyncApplication.class.getName(),
-                "--eventsync.dev.data-dir=" + dataDir.resolve("postgres"),
-                "--spring.grpc.server.port=0", "--server.port=0")
+        Path log = JavaProcesses.logFile("development-server-");
+        ProcessBuilder command = JavaProcesses.of(EventsyncApplication.class, List.of(
+                "--eventsync.dev.data-dir=" + dataDir.resolve("postgres"), "--spring.grpc.server.port=0", "--server.port=0"))
                 .redirectErrorStream(true).redirectOutput(log.toFile());
         // development mode only: a database or secret configured in this environment would replace it
         command.environment().keySet().removeIf(name -> name.startsWith("SPRING_") || name.startsWith("EVENTSYNC_"));
         Process server = command.start();
         try {
-            await().atMost(Duration.ofSeconds(90)).until(() -> {
-                String output = Files.readString(log);
-                if (!server.isAlive()) {
-                    throw new IllegalStateException("the server exited during startup:\n" + output); // fails at once
-                }
-                return output.contains("Started " + EventsyncApplication.class.getSimpleName());
-            });
+            await().atMost(Duration.ofSeconds(90)).failFast("the server exited during startup; see " + log, () -> !server.isAlive())
+                    .until(() -> Files.readString(log).contains("Started " + EventsyncApplication.class.getSimpleName()));
             server.destroy(); // SIGTERM
             assertThat(server.waitFor(30, TimeUnit.SECONDS)).as("stopped within 30 s").isTrue();
         } finally {

@@ -17,6 +17,7 @@ import dev.eventsync.proto.v1.EventServiceGrpc;
 import dev.eventsync.proto.v1.SubmitEventOutput;
 import dev.eventsync.support.Api;
 import dev.eventsync.support.Events;
+import dev.eventsync.support.JavaProcesses;
 import dev.eventsync.support.Servers;
 import dev.eventsync.support.TestDatabase;
 import io.grpc.ManagedChannel;
@@ -27,7 +28,6 @@ import io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.MetadataUtils;
 import java.io.IOException;
 import java.net.ServerSocket;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -369,14 +369,9 @@ class ShutdownTest {
     void theUsersOfAnInstanceWhoseProcessVanishedGoOfflineOnTheOtherAfterTheInstanceExpiry() throws Exception {
         // Instance A runs in a process of its own, to be killed (SIGKILL): no shutdown hook, no leave, no NOTIFY.
         int portA = freePort();
-        Path logs = Files.isDirectory(Path.of("target")) ? Path.of("target") : Path.of(System.getProperty("java.io.tmpdir"));
-        Path logA = Files.createTempFile(logs, "vanishing-instance-", ".log");
-        List<String> command = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"),
-                EventsyncApplication.class.getName()));
-        command.addAll(instanceArguments(portA, FAST_EXPIRY));
-        Process processA = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(logA.toFile()).start();
+        Path logA = JavaProcesses.logFile("vanishing-instance-");
+        Process processA = JavaProcesses.of(EventsyncApplication.class, instanceArguments(portA, FAST_EXPIRY))
+                .redirectErrorStream(true).redirectOutput(logA.toFile()).start();
         try {
             ConfigurableApplicationContext b = startInstance(FAST_EXPIRY);
             try (Api apiA = new Api(portA); Api apiB = new Api(Servers.port(b))) {

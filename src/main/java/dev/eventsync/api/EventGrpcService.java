@@ -37,7 +37,7 @@ class EventGrpcService extends EventServiceGrpc.EventServiceImplBase {
         Caller caller = Caller.current();
         shutdown.syncStarted();
         try {
-            appender.submit(caller.userUuid(), submissions.parseCall(request.getEventsList()))
+            appender.submit(caller.userUuid(), submissions.parseCall(request.getEventsList()), request.getSerializedSize())
                     .whenComplete((results, error) -> {
                         try {
                             if (error != null) {

@@ -1,15 +1,14 @@
 package dev.eventsync.api;
 
 import dev.eventsync.events.CallRejected;
+import dev.eventsync.store.Failures;
 import io.grpc.Status;
 import io.grpc.StatusException;
 import io.grpc.StatusRuntimeException;
-import java.sql.SQLException;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.dao.DataAccessException;
 import org.springframework.grpc.server.exception.GrpcExceptionHandler;
 import org.springframework.stereotype.Component;
 
@@ -17,7 +16,8 @@ import org.springframework.stereotype.Component;
  * The one place a failure becomes a gRPC status. The set is closed: what a client sent wrong is
  * RESOURCE_EXHAUSTED, INVALID_ARGUMENT or FAILED_PRECONDITION (UNAUTHENTICATED is decided by the
  * auth interceptor); a database that cannot be reached or a server going down is UNAVAILABLE
- * (retry); only a bug is INTERNAL, and it is logged with its stack trace.
+ * (retry); only a bug is INTERNAL, and it is logged with its stack trace. Failures that are not
+ * a client's are classified once, by {@link Failures}, here as on the append path.
  */
 @Component
 class GrpcErrors implements GrpcExceptionHandler {
@@ -43,12 +43,20 @@ class GrpcErrors implements GrpcExceptionHandler {
         if (cause instanceof StatusException || cause instanceof StatusRuntimeException) {
             return Status.fromThrowable(cause);
         }
-        if (cause instanceof SQLException || cause instanceof DataAccessException) {
-            log.warn("database unavailable: {}", cause.toString());
-            return Status.UNAVAILABLE.withDescription("the database is unavailable; nothing of this call was acknowledged, retry");
+        if (cause instanceof Failures.CallFault) {
+            // The append path logged it with its stack when it isolated the call.
+            return Status.INTERNAL.withDescription(cause.getMessage());
         }
-        log.error("unexpected failure", cause);
-        return Status.INTERNAL.withDescription("unexpected server error");
+        return switch (Failures.classify(cause)) {
+            case OUTAGE, CONFLICT -> {
+                log.warn("database unavailable: {}", cause.toString());
+                yield Status.UNAVAILABLE.withDescription("the database is unavailable; nothing of this call was acknowledged, retry");
+            }
+            case CALL_FAULT -> {
+                log.error("unexpected failure", cause);
+                yield Status.INTERNAL.withDescription("unexpected server error");
+            }
+        };
     }
 
     private static Throwable unwrap(Throwable error) {

@@ -9,8 +9,11 @@ import java.util.UUID;
  * precedence (first to last): malformed uuid or no content; not submittable; duplicate or uuid
  * conflict; malformed field; unknown conversation; forbidden; unknown message; any other
  * invalid; too large. Plain Java over a {@link State}: no database, no gRPC.
+ *
+ * <p>Not final only so that a store test can make it fail for one call and show the append path
+ * isolates that call (DESIGN.md decision 10).
  */
-public final class Decider {
+public class Decider {
 
     private static final byte[] PNG_SIGNATURE = {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
 
@@ -98,6 +101,9 @@ public final class Decider {
             if (c.text().isEmpty()) {
                 return Rejection.invalid("message text is empty");
             }
+            if (hasNul(c.text())) {
+                return nul("message text");
+            }
             int length = codePoints(c.text());
             return length > limits.maxMessageLength()
                     ? Rejection.tooLarge("message text has " + length + " code points; the limit is " + limits.maxMessageLength())
@@ -156,8 +162,23 @@ public final class Decider {
         if (name.isEmpty()) {
             return Rejection.invalid(what + " is empty");
         }
+        if (hasNul(name)) {
+            return nul(what);
+        }
         int length = codePoints(name);
         return length > limit ? Rejection.invalid(what + " has " + length + " code points; the limit is " + limit) : null;
+    }
+
+    /**
+     * U+0000 is INVALID in every text field (API.md v1.1): PostgreSQL cannot store it in text, so
+     * without this rule the value would fail in SQL, and failing there again on every retry.
+     */
+    private static boolean hasNul(String text) {
+        return text.indexOf('\u0000') >= 0;
+    }
+
+    private static Rejection nul(String what) {
+        return Rejection.invalid(what + " holds U+0000, which no text field may hold");
     }
 
     private static Rejection firstOf(Rejection first, Rejection second) {

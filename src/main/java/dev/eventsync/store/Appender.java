@@ -7,6 +7,7 @@ import dev.eventsync.events.Outcome;
 import dev.eventsync.events.Result;
 import dev.eventsync.events.Submission;
 import dev.eventsync.live.Notifications;
+import io.grpc.Context;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
@@ -19,13 +20,19 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -54,11 +61,15 @@ public class Appender implements SmartLifecycle {
     private final Decider decider;
     private final StoreProperties properties;
     private final BlockingQueue<Pending> queue;
+    private final AtomicLong queuedBytes = new AtomicLong();
     private final String sessionSettings;
     private final Counter eventsAppended;
     private final Counter feedRowsWritten;
     private final DistributionSummary batchSize;
     private final Timer commit;
+    private final Counter callsSkipped;
+    private final Map<Failures.Kind, Counter> failures = new EnumMap<>(Failures.Kind.class);
+    private ExecutorService completions;
     // Owned by the writer thread.
     private Connection writerConnection;
     private final Set<UUID> storedUsers = new HashSet<>();
@@ -78,13 +89,21 @@ public class Appender implements SmartLifecycle {
         this.commit = Timer.builder("eventsync.append.commit")
                 .description("one group-commit transaction, from its first statement to its commit").register(meters);
         Gauge.builder("eventsync.append.queue.calls", queue, BlockingQueue::size).register(meters);
+        Gauge.builder("eventsync.append.queue.bytes", queuedBytes, AtomicLong::get).register(meters);
+        this.callsSkipped = Counter.builder("eventsync.append.calls.skipped")
+                .description("calls whose client was gone before their batch was written").register(meters);
+        for (Failures.Kind kind : Failures.Kind.values()) {
+            failures.put(kind, Counter.builder("eventsync.append.batch.failures").tag("kind", kind.name())
+                    .description("transactions of the append writer that failed, by the kind of failure").register(meters));
+        }
     }
 
     /**
-     * Queues one call's events. The future completes after the batch holding them committed (or
-     * failed: then nothing of the call was written).
+     * Queues one call's events; {@code requestBytes} is the serialized size of its request. The
+     * future completes after the batch holding them committed (or failed: then nothing of the
+     * call was written). A full queue, in calls or in bytes, refuses the call at once.
      */
-    public CompletableFuture<List<Result>> submit(UUID caller, List<Submission> submissions) {
+    public CompletableFuture<List<Result>> submit(UUID caller, List<Submission> submissions, int requestBytes) {
         CompletableFuture<List<Result>> results = new CompletableFuture<>();
         if (submissions.isEmpty()) {
             results.complete(List.of());
@@ -93,33 +112,76 @@ public class Appender implements SmartLifecycle {
         if (!accepting) {
             throw new CallRejected(CallRejected.Problem.UNAVAILABLE, "the server is shutting down; retry on another instance");
         }
-        if (!queue.offer(new Pending(caller, List.copyOf(submissions), results))) {
+        if (!reserve(requestBytes)) {
+            throw new CallRejected(CallRejected.Problem.UNAVAILABLE, "the append queue is full (" + queuedBytes.get()
+                    + " bytes waiting, eventsync.store.max-queue-bytes " + properties.maxQueueBytes() + "); retry with backoff");
+        }
+        if (!queue.offer(new Pending(caller, List.copyOf(submissions), requestBytes, Context.current(), results))) {
+            queuedBytes.addAndGet(-requestBytes);
             throw new CallRejected(CallRejected.Problem.UNAVAILABLE, "the append queue is full ("
                     + properties.queueCapacity() + " calls waiting); retry with backoff");
         }
         return results;
     }
 
+    /** Counts a call's bytes into the queue unless they would exceed the bound (an empty queue takes any call). */
+    private boolean reserve(int bytes) {
+        long max = properties.maxQueueBytes().toBytes();
+        while (true) {
+            long queued = queuedBytes.get();
+            if (queued > 0 && queued + bytes > max) {
+                return false;
+            }
+            if (queuedBytes.compareAndSet(queued, queued + bytes)) {
+                return true;
+            }
+        }
+    }
+
+    /** Takes a call off the queue (the stop drains it too, so never assume one consumer). */
+    private Pending take(long timeoutMillis) throws InterruptedException {
+        Pending call = timeoutMillis > 0 ? queue.poll(timeoutMillis, TimeUnit.MILLISECONDS) : queue.poll();
+        if (call != null) {
+            queuedBytes.addAndGet(-call.bytes());
+        }
+        return call;
+    }
+
     @Override
     public void start() {
+        completions = Executors.newFixedThreadPool(2, runnable -> {
+            Thread thread = new Thread(runnable, "eventsync-append-results");
+            thread.setDaemon(true);
+            return thread;
+        });
         accepting = true;
         Thread thread = new Thread(this::run, "eventsync-appender");
-        thread.setDaemon(false);
+        // stop() waits for it (bounded); a writer stuck in the database must not keep the JVM alive.
+        thread.setDaemon(true);
         writer = thread;
         thread.start();
     }
 
-    /** Stops taking calls, writes what is queued, then ends the writer. */
+    /**
+     * Stops taking calls and writes what is queued, waiting at most {@code stop-timeout}; what is
+     * still queued then is answered UNAVAILABLE (nothing of it was written).
+     */
     @Override
     public void stop() {
         accepting = false;
         Thread thread = writer;
         if (thread != null) {
             try {
-                thread.join();
+                thread.join(properties.stopTimeout().toMillis());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
+            if (thread.isAlive()) {
+                log.warn("append writer still busy after eventsync.store.stop-timeout {}; answering {} queued calls UNAVAILABLE",
+                        properties.stopTimeout(), queue.size());
+            }
+            failQueued();
+            completions.shutdown();
         }
         writer = null;
     }
@@ -136,86 +198,165 @@ public class Appender implements SmartLifecycle {
     }
 
     private void run() {
-        List<Pending> batch = new ArrayList<>();
-        while (accepting || !queue.isEmpty()) {
+        Pending carried = null; // taken from the queue but too large for the batch it was taken for
+        while (true) {
+            List<Pending> batch = new ArrayList<>();
             try {
-                Pending first = queue.poll(100, TimeUnit.MILLISECONDS);
+                Pending first = carried != null ? carried : take(100);
+                carried = null;
                 if (first == null) {
+                    if (!accepting && queue.isEmpty()) {
+                        break;
+                    }
                     continue;
                 }
                 batch.add(first);
                 int events = first.submissions().size();
+                long bytes = first.bytes();
                 Pending next;
-                // Single consumer: what peek saw is what poll takes.
-                while ((next = queue.peek()) != null && events + next.submissions().size() <= properties.maxBatchEvents()) {
-                    batch.add(queue.poll());
+                while ((next = take(0)) != null) {
+                    if (events + next.submissions().size() > properties.maxBatchEvents()
+                            || bytes + next.bytes() > properties.maxBatchBytes().toBytes()) {
+                        carried = next;
+                        break;
+                    }
+                    batch.add(next);
                     events += next.submissions().size();
+                    bytes += next.bytes();
                 }
-                writeIsolatingFailures(batch);
+                writeBatch(batch);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                return;
+                break;
             } catch (RuntimeException e) {
                 log.error("append writer: unexpected failure, failing the batch", e);
-                batch.forEach(p -> p.results().completeExceptionally(e));
-            } finally {
-                batch.clear();
+                batch.forEach(call -> fail(call, new Failures.CallFault(e)));
             }
+        }
+        if (carried != null) {
+            fail(carried, shuttingDown());
         }
         closeWriterConnection();
         // A call queued just as the writer stopped (submit checked `accepting` before stop()
         // flipped it) is answered now, not left hanging: nothing of it was written.
-        Pending late;
-        while ((late = queue.poll()) != null) {
-            late.results().completeExceptionally(new CallRejected(CallRejected.Problem.UNAVAILABLE,
-                    "the server is shutting down; retry on another instance"));
+        failQueued();
+    }
+
+    private void failQueued() {
+        try {
+            Pending late;
+            while ((late = take(0)) != null) {
+                fail(late, shuttingDown());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
-    /** One bad call must not fail the others: a failed batch of several calls is retried call by call. */
-    private void writeIsolatingFailures(List<Pending> batch) {
-        try {
-            complete(batch, write(batch));
-        } catch (SQLException e) {
-            if (batch.size() == 1) {
-                log.warn("append failed ({}): {}", e.getSQLState(), e.getMessage());
-                batch.get(0).results().completeExceptionally(e);
+    private static CallRejected shuttingDown() {
+        return new CallRejected(CallRejected.Problem.UNAVAILABLE, "the server is shutting down; retry on another instance");
+    }
+
+    /** Skips the calls whose client is gone (nothing of them is written), then writes the rest. */
+    private void writeBatch(List<Pending> batch) {
+        List<Pending> live = new ArrayList<>(batch.size());
+        for (Pending call : batch) {
+            if (call.context().isCancelled()) {
+                callsSkipped.increment();
+                fail(call, new CallRejected(CallRejected.Problem.UNAVAILABLE, "the call was cancelled before it was written"));
+            } else {
+                live.add(call);
+            }
+        }
+        writeIsolating(live);
+    }
+
+    /**
+     * Writes calls in one transaction and answers each by the failure's kind (DESIGN.md decision
+     * 10). An outage answers all of them UNAVAILABLE at once. A call that failed while being
+     * decided is known: it alone gets INTERNAL and the others are decided again without it. A
+     * fault in the batched SQL writes names no call, so the batch is bisected: each half is
+     * written in its own transaction (the earlier half first, keeping arrival order), which finds
+     * one bad call among N in about 2 log2 N transactions. Only a failing batch pays for that;
+     * per-call savepoints would cost every batch on the happy path.
+     */
+    private void writeIsolating(List<Pending> calls) {
+        List<Pending> remaining = new ArrayList<>(calls);
+        while (!remaining.isEmpty()) {
+            try {
+                List<List<Result>> results = write(remaining);
+                for (int i = 0; i < remaining.size(); i++) {
+                    answer(remaining.get(i), results.get(i));
+                }
+                return;
+            } catch (DecideFault fault) {
+                callFault(remaining.remove(fault.call), fault.getCause());
+            } catch (BatchFailure failure) {
+                failures.get(failure.kind).increment();
+                if (failure.kind != Failures.Kind.CALL_FAULT) {
+                    log.warn("append batch of {} calls failed, the database is unavailable ({}): {}", remaining.size(),
+                            failure.kind, failure.getCause() == null ? "still conflicting" : failure.getCause().toString());
+                    CallRejected unavailable = new CallRejected(CallRejected.Problem.UNAVAILABLE,
+                            "the database is unavailable; nothing of this call was acknowledged, retry");
+                    remaining.forEach(call -> fail(call, unavailable));
+                } else if (remaining.size() == 1) {
+                    callFault(remaining.get(0), failure.getCause());
+                } else {
+                    int half = remaining.size() / 2;
+                    writeIsolating(remaining.subList(0, half));
+                    writeIsolating(remaining.subList(half, remaining.size()));
+                }
                 return;
             }
-            for (Pending call : batch) {
-                writeIsolatingFailures(List.of(call));
-            }
         }
     }
 
-    private static void complete(List<Pending> batch, List<List<Result>> results) {
-        for (int i = 0; i < batch.size(); i++) {
-            batch.get(i).results().complete(results.get(i));
+    private void callFault(Pending call, Throwable cause) {
+        log.error("append: a call of user {} failed while being decided or written (a bug); it alone is answered INTERNAL",
+                call.caller(), cause);
+        fail(call, new Failures.CallFault(cause));
+    }
+
+    /** Completes a call off the writer thread: a slow completion callback must never stall the writer. */
+    private void answer(Pending call, List<Result> results) {
+        completeOffWriter(() -> call.results().complete(results));
+    }
+
+    private void fail(Pending call, Throwable failure) {
+        completeOffWriter(() -> call.results().completeExceptionally(failure));
+    }
+
+    private void completeOffWriter(Runnable completion) {
+        try {
+            completions.execute(completion);
+        } catch (RejectedExecutionException e) {
+            completion.run(); // stopped: the writer's last answers after stop() gave up waiting
         }
     }
 
     /** Decides and writes one batch in one transaction, retrying when a concurrent batch interfered. */
-    private List<List<Result>> write(List<Pending> batch) throws SQLException {
+    private List<List<Result>> write(List<Pending> batch) throws BatchFailure, DecideFault {
         for (int attempt = 1; ; attempt++) {
+            Throwable failure = null;
+            Failures.Kind kind = Failures.Kind.CONFLICT;
             try {
                 List<List<Result>> results = attempt(batch);
                 if (results != null) {
                     return results;
                 }
-            } catch (SQLException e) {
-                if (!isTransient(e) || attempt >= ATTEMPTS) {
-                    throw e;
-                }
-                log.debug("append batch retried after {}", e.getSQLState());
+            } catch (SQLException | RuntimeException e) {
+                failure = e;
+                kind = Failures.classify(e);
             }
-            if (attempt >= ATTEMPTS) {
-                throw new SQLException("append batch still conflicting after " + ATTEMPTS + " attempts", "40001");
+            if (kind != Failures.Kind.CONFLICT || attempt >= ATTEMPTS) {
+                throw new BatchFailure(kind, failure);
             }
+            log.debug("append batch retried after {}", failure == null ? "a lost race" : failure.toString());
         }
     }
 
     /** Returns null when the batch lost a race with another instance and must be decided again. */
-    private List<List<Result>> attempt(List<Pending> batch) throws SQLException {
+    private List<List<Result>> attempt(List<Pending> batch) throws SQLException, DecideFault {
         Instant at = Instant.now().truncatedTo(ChronoUnit.MICROS); // timestamptz precision
         long started = System.nanoTime();
         Connection connection = connection();
@@ -225,10 +366,15 @@ public class Appender implements SmartLifecycle {
             List<List<Result>> results = new ArrayList<>(batch.size());
             List<EventLog.Appended> appended = new ArrayList<>();
             List<Delivery.Live> live = new ArrayList<>();
-            for (Pending call : batch) {
+            for (int i = 0; i < batch.size(); i++) {
+                Pending call = batch.get(i);
                 List<Result> callResults = new ArrayList<>(call.submissions().size());
-                for (Submission submission : call.submissions()) {
-                    callResults.add(decide(call.caller(), submission, state, at, appended, live));
+                try {
+                    for (Submission submission : call.submissions()) {
+                        callResults.add(decide(call.caller(), submission, state, at, appended, live));
+                    }
+                } catch (RuntimeException e) {
+                    throw new DecideFault(i, e);
                 }
                 results.add(callResults);
             }
@@ -249,9 +395,29 @@ public class Appender implements SmartLifecycle {
             eventsAppended.increment(appended.size());
             feedRowsWritten.increment(appended.stream().mapToInt(a -> a.stored().recipients().size()).sum());
             return results;
-        } catch (SQLException | RuntimeException e) {
+        } catch (SQLException | RuntimeException | DecideFault e) {
             discardIfBroken(connection);
             throw e;
+        }
+    }
+
+    /** A batch that failed as a whole, with the kind of its failure (null cause: conflicts never settled). */
+    private static final class BatchFailure extends Exception {
+        final Failures.Kind kind;
+
+        BatchFailure(Failures.Kind kind, Throwable cause) {
+            super(null, cause, false, false);
+            this.kind = kind;
+        }
+    }
+
+    /** A RuntimeException while deciding the call at index {@code call} of the batch. */
+    private static final class DecideFault extends Exception {
+        final int call;
+
+        DecideFault(int call, RuntimeException cause) {
+            super(null, cause, false, false);
+            this.call = call;
         }
     }
 
@@ -339,11 +505,5 @@ public class Appender implements SmartLifecycle {
         state.apply(caller, command, stored, storable.contentHash(), at);
         appended.add(new EventLog.Appended(caller, storable.contentHash(), stored));
         return new Result.Accepted(submission.clientUuid(), storable.eventUuid(), at, false, stored.messageUuid(), false);
-    }
-
-    /** Serialization failures and deadlocks: the transaction can simply run again. */
-    private static boolean isTransient(SQLException e) {
-        String state = e.getSQLState();
-        return "40001".equals(state) || "40P01".equals(state);
     }
 }

@@ -601,6 +601,27 @@ class SyncRulesTest {
     }
 
     @Nested
+    class TextHoldingUPlus0000 {
+
+        @Test
+        void isInvalidForThatEventAloneAndAGoodEventOfTheSameCallIsAcceptedAndStored() {
+            String chat = conversationOf(alice, bob);
+            Event badCreate = Events.createConversation(newUuid(), "nul\u0000name", bob.uuid());
+            Event good = Events.send(chat, "stored despite its neighbours");
+
+            List<EventResult> results = alice.sync(badCreate, good, Events.rename(chat, "\u0000"), Events.displayName("\u0000"),
+                    Events.send(chat, "a\u0000b")).getResultsList();
+
+            assertRejected(results.get(0), Reason.INVALID);
+            assertThat(results.get(1).getAccepted().getDuplicate()).isFalse();
+            assertRejected(results.get(2), Reason.INVALID);
+            assertRejected(results.get(3), Reason.INVALID);
+            assertRejected(results.get(4), Reason.INVALID);
+            assertThat(bob.feed()).extracting(Event::getUuid).contains(good.getUuid()).doesNotContain(badCreate.getUuid());
+        }
+    }
+
+    @Nested
     class Typing {
 
         @Test

@@ -437,6 +437,48 @@ class DeciderTest {
         }
     }
 
+    @Nested
+    class UPlus0000IsInvalidInEveryTextField {
+
+        @Test
+        void inAConversationNameOnCreateAndRename() {
+            assertRefused(decide(alice, Events.createConversation(s(UUID.randomUUID()), "a\u0000b")), Reason.INVALID);
+            assertRefused(decide(alice, Events.rename(s(chat), "\u0000")), Reason.INVALID);
+        }
+
+        @Test
+        void inADisplayName() {
+            assertRefused(decide(alice, Events.displayName("x\u0000")), Reason.INVALID);
+        }
+
+        @Test
+        void inMessageTextEvenWhenTheTextIsAlsoTooLong() {
+            assertRefused(decide(alice, Events.send(s(chat), "hi\u0000")), Reason.INVALID);
+            assertRefused(decide(alice, Events.send(s(chat), repeat("\u0000", MAX_MESSAGE + 1))), Reason.INVALID);
+        }
+
+        @Test
+        void afterForbiddenAndUnknownConversationInPrecedence() {
+            assertRefused(decide(alice, Events.rename(s(elsewhere), "\u0000")), Reason.FORBIDDEN);
+            assertRefused(decide(alice, Events.send(s(unknownConversation), "\u0000")), Reason.UNKNOWN_CONVERSATION);
+            assertRefused(decide(alice, displayNameFor(s(bob), "\u0000")), Reason.FORBIDDEN);
+        }
+
+        @Test
+        void afterTheDuplicateStep() {
+            Event resent = Events.send(s(chat), "fine");
+            stored(resent, alice);
+            Event reused = withUuid(Events.send(s(chat), "\u0000"), resent.getUuid());
+            assertRefused(decide(alice, reused), Reason.UUID_CONFLICT);
+        }
+
+        @Test
+        void otherControlCharactersAreKeptAsSent() {
+            Command command = assertAccepted(decide(alice, Events.send(s(chat), "\u0001\t")));
+            assertThat(((Command.SendMessage) command).text()).isEqualTo("\u0001\t");
+        }
+    }
+
     // ---------------------------------------------------------------- the individual rules
 
     @Nested

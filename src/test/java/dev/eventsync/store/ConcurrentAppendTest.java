@@ -78,7 +78,7 @@ class ConcurrentAppendTest {
 
         Submissions submissions = new Submissions(Limits.defaults());
         for (int i = 0; i < 2; i++) {
-            Appender other = new Appender(dataSource, new Decider(Limits.defaults()), new StoreProperties(64, 1000, Duration.ofSeconds(5)),
+            Appender other = new Appender(dataSource, new Decider(Limits.defaults()), StoreProperties.of(64, 1000, Duration.ofSeconds(5)),
                     new SimpleMeterRegistry());
             other.start();
             otherInstances.add(other);
@@ -100,7 +100,7 @@ class ConcurrentAppendTest {
                         assertThat(user.submit(message).hasAccepted()).isTrue();
                     } else {
                         Appender appender = otherInstances.get(writer % 3 - 1);
-                        List<Result> results = appender.submit(user.id, submissions.parseCall(List.of(message)))
+                        List<Result> results = appender.submit(user.id, submissions.parseCall(List.of(message)), message.getSerializedSize())
                                 .get(30, TimeUnit.SECONDS);
                         assertThat(results.get(0)).isInstanceOf(Result.Accepted.class);
                     }

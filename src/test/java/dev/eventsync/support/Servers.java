@@ -21,7 +21,11 @@ public final class Servers {
 
     /** The properties of a server on the test database, with the test JWT secret. */
     public static Map<String, Object> testDatabase() {
-        TestDatabase.Connection db = TestDatabase.get();
+        return onDatabase(TestDatabase.get());
+    }
+
+    /** The properties of a server on this database, with the test JWT secret. */
+    public static Map<String, Object> onDatabase(TestDatabase.Connection db) {
         Map<String, Object> properties = new HashMap<>();
         properties.put("spring.datasource.url", db.url());
         properties.put("spring.datasource.username", db.username() == null ? "" : db.username());

@@ -41,16 +41,20 @@ public final class TestDatabase {
             return new Connection(container.getJdbcUrl(), container.getUsername(), container.getPassword(), "testcontainers");
         }
         try {
-            EmbeddedPostgres postgres = EmbeddedPostgres.builder()
-                    // zonky defaults to synchronous_commit=off; tests run with production durability.
-                    .setServerConfig("synchronous_commit", "on")
-                    .setServerConfig("fsync", "on")
-                    .setServerConfig("max_connections", "300")
-                    .start();
+            EmbeddedPostgres postgres = embedded().start();
             return new Connection(postgres.getJdbcUrl("postgres", "postgres"), "postgres", "", "embedded");
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start the embedded test PostgreSQL", e);
         }
+    }
+
+    /** An embedded PostgreSQL (zonky) with the durability settings of production. */
+    public static EmbeddedPostgres.Builder embedded() {
+        return EmbeddedPostgres.builder()
+                // zonky defaults to synchronous_commit=off; tests run with production durability.
+                .setServerConfig("synchronous_commit", "on")
+                .setServerConfig("fsync", "on")
+                .setServerConfig("max_connections", "300");
     }
 
     private static boolean dockerAvailable() {

@@ -34,7 +34,8 @@ public class Decider {
         Submission.Storable storable = (Submission.Storable) submission;
         KnownEvent known = state.storedEvent(storable.eventUuid());
         if (known != null) {
-            if (known.author().equals(caller) && Arrays.equals(known.contentHash(), storable.contentHash())) {
+            if (known.author().equals(caller) && (Arrays.equals(known.contentHash(), storable.contentHash())
+                    || Arrays.equals(known.contentHash(), storable.legacyContentHash()))) {
                 return new Outcome.Duplicate(known);
             }
             return new Outcome.Refuse(new Rejection(Reason.UUID_CONFLICT, known.author().equals(caller)

@@ -18,14 +18,17 @@ public sealed interface Submission {
     record Transitory(String clientUuid, UUID eventUuid, Command.SetTyping command) implements Submission {}
 
     /**
-     * A command to store. {@code contentHash} identifies the submitted content for resends.
+     * A command to store. {@code contentHash} identifies the submitted content for resends and
+     * is what is stored; {@code legacyContentHash} is the hash stored before v1.1, so an event
+     * stored then still recognises a resend.
      * Exactly one of {@code command} and {@code malformed} is set: a malformed field is only
      * reported after the duplicate check, so a resend is still recognised.
      * {@code createsConversation} is the well-formed conversation uuid of a
      * {@code conversation_created} (else null): an existing one is a UUID_CONFLICT at the
      * duplicate step, even when another field is malformed.
      */
-    record Storable(String clientUuid, UUID eventUuid, byte[] contentHash, Command command, Rejection malformed,
+    record Storable(String clientUuid, UUID eventUuid, byte[] contentHash, byte[] legacyContentHash, Command command,
+                    Rejection malformed,
                     UUID createsConversation) implements Submission {
         public Storable {
             if ((command == null) == (malformed == null)) {

@@ -1,9 +1,17 @@
 package dev.eventsync.events;
 
+import com.google.protobuf.ByteString;
+import com.google.protobuf.Descriptors.EnumValueDescriptor;
+import com.google.protobuf.Descriptors.FieldDescriptor;
 import dev.eventsync.proto.v1.Event;
+import java.io.ByteArrayOutputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.UUID;
 
@@ -61,7 +69,8 @@ public final class Submissions {
                 Command command = toCommand(event, fields);
                 UUID created = event.hasConversationCreated()
                         ? Uuids.parse(event.getConversationCreated().getConversationUuid()) : null;
-                return new Submission.Storable(clientUuid, eventUuid, contentHash(event),
+                Event normal = clearServerFields(event);
+                return new Submission.Storable(clientUuid, eventUuid, canonicalHash(normal), legacyHash(normal),
                         fields.firstMalformed == null ? command : null, fields.firstMalformed, created);
         }
     }
@@ -126,10 +135,24 @@ public final class Submissions {
     }
 
     /**
-     * SHA-256 of the submitted event with every server-set field cleared: two submissions of one
-     * uuid are "the same content" exactly when their hashes are equal.
+     * The content hash stored with an event: SHA-256 of a canonical form of the submitted event
+     * with every server-set field cleared. Two submissions of one uuid are "the same content"
+     * (API.md) exactly when their hashes are equal.
      */
     static byte[] contentHash(Event event) {
+        return canonicalHash(clearServerFields(event));
+    }
+
+    /**
+     * The hash stored before v1.1: SHA-256 of protobuf's own serialization, which depends on
+     * the bytes a client sent (unknown fields are kept and re-serialized). Events stored then
+     * still carry it, so a resend is compared against both.
+     */
+    static byte[] legacyContentHash(Event event) {
+        return legacyHash(clearServerFields(event));
+    }
+
+    private static Event clearServerFields(Event event) {
         Event.Builder normal = event.toBuilder().clearAuthorUuid().clearOccurredAt();
         switch (event.getContentCase()) {
             case CONVERSATION_NAME_CHANGED:
@@ -152,8 +175,78 @@ public final class Submissions {
             default:
                 break;
         }
+        return normal.build();
+    }
+
+    private static byte[] legacyHash(Event normal) {
+        return sha256().digest(normal.toByteArray());
+    }
+
+    /**
+     * A deterministic encoding of the parsed fields, independent of how protobuf bytes were laid
+     * out on the wire: the known fields that are set, in field-number order, each as its number,
+     * a type mark and a length-prefixed value (UTF-8 for strings, nested messages encoded the
+     * same way, repeated fields with their count, in their order). Unknown fields are not part
+     * of the descriptor, so they never count. "v2" keeps it apart from the legacy hash.
+     */
+    private static byte[] canonicalHash(Event normal) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        DataOutputStream out = new DataOutputStream(bytes);
         try {
-            return MessageDigest.getInstance("SHA-256").digest(normal.build().toByteArray());
+            out.writeBytes("eventsync-content-v2");
+            writeMessage(normal, out);
+        } catch (IOException e) {
+            throw new IllegalStateException("writing to memory cannot fail", e);
+        }
+        return sha256().digest(bytes.toByteArray());
+    }
+
+    private static void writeMessage(com.google.protobuf.Message message, DataOutputStream out) throws IOException {
+        List<FieldDescriptor> fields = new ArrayList<>(message.getDescriptorForType().getFields());
+        fields.sort(Comparator.comparingInt(FieldDescriptor::getNumber)); // not declaration order: that may move
+        for (FieldDescriptor field : fields) {
+            if (field.isRepeated() ? message.getRepeatedFieldCount(field) == 0 : !message.hasField(field)) {
+                continue;
+            }
+            out.writeInt(field.getNumber());
+            if (field.isRepeated()) {
+                out.writeByte('r');
+                out.writeInt(message.getRepeatedFieldCount(field));
+                for (int i = 0; i < message.getRepeatedFieldCount(field); i++) {
+                    writeValue(field, message.getRepeatedField(field, i), out);
+                }
+            } else {
+                writeValue(field, message.getField(field), out);
+            }
+        }
+        out.writeInt(0); // end of this message: no field has number 0
+    }
+
+    private static void writeValue(FieldDescriptor field, Object value, DataOutputStream out) throws IOException {
+        switch (field.getJavaType()) {
+            case MESSAGE -> {
+                out.writeByte('m');
+                writeMessage((com.google.protobuf.Message) value, out);
+            }
+            case STRING -> writeBytes('s', ((String) value).getBytes(StandardCharsets.UTF_8), out);
+            case BYTE_STRING -> writeBytes('b', ((ByteString) value).toByteArray(), out);
+            case ENUM -> {
+                out.writeByte('e');
+                out.writeInt(((EnumValueDescriptor) value).getNumber());
+            }
+            default -> writeBytes('v', value.toString().getBytes(StandardCharsets.UTF_8), out); // numbers, booleans
+        }
+    }
+
+    private static void writeBytes(char type, byte[] value, DataOutputStream out) throws IOException {
+        out.writeByte(type);
+        out.writeInt(value.length);
+        out.write(value);
+    }
+
+    private static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is part of every Java runtime", e);
         }

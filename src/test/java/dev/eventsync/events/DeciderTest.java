@@ -199,6 +199,17 @@ class DeciderTest {
         }
 
         @Test
+        void aResendOfAnEventStoredUnderTheLegacyHashIsStillADuplicate() {
+            Event message = Events.send(s(chat), "stored before v1.1");
+            state.store(new KnownEvent(UUID.fromString(message.getUuid()), alice, Submissions.legacyContentHash(message),
+                    Instant.parse("2026-01-01T00:00:00Z"), null));
+
+            assertThat(decide(alice, message)).isInstanceOf(Outcome.Duplicate.class);
+            assertRefused(decide(alice, withUuid(Events.send(s(chat), "other content"), message.getUuid())),
+                    Reason.UUID_CONFLICT);
+        }
+
+        @Test
         void theSameUuidWithOtherContentFromTheSameAuthorIsAUuidConflict() {
             Event send = Events.send(s(chat), "hi");
             stored(send, alice);

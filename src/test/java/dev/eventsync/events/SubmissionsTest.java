@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.protobuf.ByteString;
+import com.google.protobuf.CodedOutputStream;
 import com.google.protobuf.Timestamp;
 import dev.eventsync.proto.v1.ConversationCreated;
 import dev.eventsync.proto.v1.ConversationNameChanged;
@@ -336,6 +337,57 @@ class SubmissionsTest {
         void isStableForEqualEvents() {
             Event name = Events.displayName("me");
             assertThat(Submissions.contentHash(name)).isEqualTo(Submissions.contentHash(name.toBuilder().build()));
+        }
+
+        @Test
+        void ignoresUnknownFieldsAClientAdds() throws Exception {
+            Event message = Events.send(CONVERSATION, "hi");
+            ByteString withUnknown = message.toByteString().concat(unknownField(999, "from a newer client"));
+            Event resend = Event.parseFrom(withUnknown);
+            assertThat(resend.getUnknownFields().asMap()).containsKey(999);
+
+            assertThat(Submissions.contentHash(resend)).isEqualTo(Submissions.contentHash(message));
+            assertThat(Submissions.legacyContentHash(resend)).as("why the hash changed")
+                    .isNotEqualTo(Submissions.legacyContentHash(message));
+        }
+
+        @Test
+        void doesNotDependOnTheOrderOfFieldsOnTheWire() throws Exception {
+            Event message = Events.send(CONVERSATION, "hi");
+            SendingNewMessage sending = message.getSendingNewMessage();
+            // The same fields, each message's written last field first.
+            ByteString.Output inner = ByteString.newOutput();
+            CodedOutputStream innerOut = CodedOutputStream.newInstance(inner);
+            innerOut.writeMessage(SendingNewMessage.MESSAGE_FIELD_NUMBER, sending.getMessage());
+            innerOut.writeString(SendingNewMessage.LOCAL_UUID_FIELD_NUMBER, sending.getLocalUuid());
+            innerOut.flush();
+            ByteString.Output outer = ByteString.newOutput();
+            CodedOutputStream out = CodedOutputStream.newInstance(outer);
+            out.writeBytes(Event.SENDING_NEW_MESSAGE_FIELD_NUMBER, inner.toByteString());
+            out.writeString(Event.UUID_FIELD_NUMBER, message.getUuid());
+            out.flush();
+            assertThat(outer.toByteString()).isNotEqualTo(message.toByteString());
+
+            Event reordered = Event.parseFrom(outer.toByteString());
+            assertThat(reordered).isEqualTo(message);
+            assertThat(Submissions.contentHash(reordered)).isEqualTo(Submissions.contentHash(message));
+        }
+
+        @Test
+        void carriesTheLegacyHashForEventsStoredBeforeIt() {
+            Event name = Events.displayName("me");
+            Submission.Storable parsed = (Submission.Storable) submissions.parse(name);
+            assertThat(parsed.contentHash()).isEqualTo(Submissions.contentHash(name));
+            assertThat(parsed.legacyContentHash()).isEqualTo(Submissions.legacyContentHash(name))
+                    .isNotEqualTo(parsed.contentHash());
+        }
+
+        static ByteString unknownField(int number, String value) throws Exception {
+            ByteString.Output bytes = ByteString.newOutput();
+            CodedOutputStream out = CodedOutputStream.newInstance(bytes);
+            out.writeString(number, value);
+            out.flush();
+            return bytes.toByteString();
         }
 
         byte[] hashOf(Submission submission) {

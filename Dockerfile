@@ -7,15 +7,18 @@ COPY . .
 RUN mvn -B -DskipTests package
 
 FROM eclipse-temurin:17-jre
-# /app is the working directory and writable by the app user (dev mode keeps its embedded
-# database there); the jar itself stays root-owned and read-only.
-RUN useradd --system --uid 10001 --home-dir /app --shell /usr/sbin/nologin eventsync \
- && mkdir -p /app && chown eventsync /app
+# Nothing is written to /app (no embedded database here; temporary files go to /tmp): it and the
+# jar stay root-owned and read-only.
+RUN useradd --system --uid 10001 --home-dir /app --shell /usr/sbin/nologin eventsync
 WORKDIR /app
+# Never development mode in the image: without SPRING_DATASOURCE_URL the server refuses to start
+# (it would otherwise run an embedded database with the public JWT secret).
+ENV EVENTSYNC_DEV_ENABLED=false
 COPY --from=build /build/target/eventsync.jar /app/eventsync.jar
 USER eventsync
 EXPOSE 9090 9091
 HEALTHCHECK --interval=15s --timeout=10s --start-period=60s --retries=3 \
   CMD ["java", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx64m", "-jar", "/app/eventsync.jar", "healthcheck"]
 # Java 17 gives the heap only 25% of the container's memory by default.
+# Arguments are the jar's: none runs the server, `migrate` migrates the schema and exits.
 ENTRYPOINT ["java", "-XX:MaxRAMPercentage=75", "-jar", "/app/eventsync.jar"]

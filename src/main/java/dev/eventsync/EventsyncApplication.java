@@ -5,6 +5,7 @@ import dev.eventsync.auth.TokenCommand;
 import dev.eventsync.bench.LiveLatency;
 import dev.eventsync.bench.LoadGenerator;
 import dev.eventsync.client.cli.ChatCommand;
+import dev.eventsync.config.MigrateCommand;
 import java.util.Arrays;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
@@ -12,8 +13,9 @@ import org.springframework.boot.autoconfigure.SpringBootApplication;
 /**
  * The eventsync server. The same jar also answers small commands that must not start the
  * server: {@code token} (mint a development token), {@code healthcheck} (for containers) and
- * {@code bench} and {@code bench-live} (load generators against a running server) and {@code chat}
- * (the terminal client of the reference client library).
+ * {@code bench} and {@code bench-live} (load generators against a running server), {@code chat}
+ * (the terminal client of the reference client library) and {@code migrate} (the schema, as the
+ * owner role, then exit).
  */
 @SpringBootApplication
 public class EventsyncApplication {
@@ -33,6 +35,9 @@ public class EventsyncApplication {
         }
         if (args.length > 0 && args[0].equals("chat")) {
             System.exit(ChatCommand.run(Arrays.copyOfRange(args, 1, args.length), System.out, System.err));
+        }
+        if (args.length > 0 && args[0].equals("migrate")) {
+            System.exit(MigrateCommand.run(Arrays.copyOfRange(args, 1, args.length), System.out, System.err));
         }
         SpringApplication.run(EventsyncApplication.class, args);
     }

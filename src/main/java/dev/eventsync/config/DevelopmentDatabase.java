@@ -28,6 +28,10 @@ import org.springframework.core.type.AnnotatedTypeMetadata;
  * {@code .eventsync/postgres}) and survives restarts. The pool is configured from the same
  * {@code spring.datasource.hikari.*} properties as in production; Spring Boot's own datasource
  * backs off because this one exists.
+ * <p>
+ * Where development mode must never start ({@code eventsync.dev.enabled=false}, set by the
+ * Docker image), a missing datasource fails startup instead of falling back to this database
+ * and the public development secret.
  */
 @Configuration(proxyBeanMethods = false)
 @Conditional(DevelopmentDatabase.NoDatasourceConfigured.class)
@@ -35,10 +39,18 @@ class DevelopmentDatabase {
 
     private static final Logger log = LoggerFactory.getLogger(DevelopmentDatabase.class);
     static final String DEFAULT_DATA_DIR = ".eventsync/postgres";
+    static final String ENABLED = "eventsync.dev.enabled";
+    static final String DISABLED_WITHOUT_DATASOURCE = "No database configured, and development mode (an embedded"
+            + " PostgreSQL and the public JWT secret) is disabled here (" + ENABLED + "=false, env EVENTSYNC_DEV_ENABLED;"
+            + " the Docker image sets it). Set SPRING_DATASOURCE_URL, SPRING_DATASOURCE_USERNAME and"
+            + " SPRING_DATASOURCE_PASSWORD to your PostgreSQL, and EVENTSYNC_AUTH_JWT_SECRET.";
     private static final Duration STOP_WAIT = Duration.ofSeconds(60);
 
     @Bean(destroyMethod = "close")
     EmbeddedPostgres developmentPostgres(Environment environment) {
+        if (!environment.getProperty(ENABLED, Boolean.class, true)) {
+            throw new IllegalStateException(DISABLED_WITHOUT_DATASOURCE);
+        }
         Path dataDir = Path.of(environment.getProperty("eventsync.dev.data-dir", DEFAULT_DATA_DIR)).toAbsolutePath();
         int port = environment.getProperty("eventsync.dev.database-port", Integer.class, 0);
         try {
@@ -66,9 +78,12 @@ class DevelopmentDatabase {
                     ************************************************************************
                       DEVELOPMENT MODE: no spring.datasource.url is set, so eventsync runs an
                       embedded PostgreSQL with its data in {}
-                      ({})
+                      ({}), as its superuser,
+                      and accepts tokens signed with the PUBLIC development secret unless
+                      EVENTSYNC_AUTH_JWT_SECRET is set. Never expose this server.
                       For production set SPRING_DATASOURCE_URL/USERNAME/PASSWORD and
-                      EVENTSYNC_AUTH_JWT_SECRET.
+                      EVENTSYNC_AUTH_JWT_SECRET; EVENTSYNC_DEV_ENABLED=false makes a
+                      missing datasource a startup error (the Docker image sets it).
                     ************************************************************************""",
                     dataDir, postgres.getJdbcUrl("postgres", "postgres"));
             return postgres;

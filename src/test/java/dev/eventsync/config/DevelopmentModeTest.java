@@ -73,12 +73,7 @@ class DevelopmentModeTest {
     @Test
     void sigtermStopsTheServerFirstThenTheEmbeddedDatabase() throws Exception {
         Path log = JavaProcesses.logFile("development-server-");
-        ProcessBuilder command = JavaProcesses.of(EventsyncApplication.class, List.of(
-                "--eventsync.dev.data-dir=" + dataDir.resolve("postgres"), "--spring.grpc.server.port=0", "--server.port=0"))
-                .redirectErrorStream(true).redirectOutput(log.toFile());
-        // development mode only: a database or secret configured in this environment would replace it
-        command.environment().keySet().removeIf(name -> name.startsWith("SPRING_") || name.startsWith("EVENTSYNC_"));
-        Process server = command.start();
+        Process server = serverProcess(log, Map.of());
         try {
             await().atMost(Duration.ofSeconds(90)).failFast("the server exited during startup; see " + log, () -> !server.isAlive())
                     .until(() -> Files.readString(log).contains("Started " + EventsyncApplication.class.getSimpleName()));
@@ -96,6 +91,40 @@ class DevelopmentModeTest {
                 .doesNotContain("could not remove this instance's presence")
                 .doesNotContain("Failed to validate connection");
         assertThat(dataDir.resolve("postgres").resolve("postmaster.pid")).as("the database stopped").doesNotExist();
+    }
+
+    /**
+     * What the Docker image does (it sets the environment variable): no datasource is a startup
+     * error naming what to set, not an embedded database with the public secret.
+     */
+    @Test
+    void withDevelopmentModeDisabledNoDatasourceIsAStartupErrorThatSaysWhatToSet() throws Exception {
+        Path log = JavaProcesses.logFile("development-disabled-");
+        Process server = serverProcess(log, Map.of("EVENTSYNC_DEV_ENABLED", "false"));
+        try {
+            assertThat(server.waitFor(90, TimeUnit.SECONDS)).as("exited within 90 s; see " + log).isTrue();
+        } finally {
+            server.destroyForcibly();
+        }
+        assertThat(server.exitValue()).as("exit code").isNotZero();
+        assertThat(Files.readString(log))
+                .contains("No database configured, and development mode")
+                .contains("eventsync.dev.enabled=false")
+                .contains("Set SPRING_DATASOURCE_URL")
+                .doesNotContain("DEVELOPMENT MODE")
+                .doesNotContain("Started " + EventsyncApplication.class.getSimpleName());
+        assertThat(dataDir.resolve("postgres")).as("no embedded database created").doesNotExist();
+    }
+
+    /** A server process with nothing configured but the data folder, random ports and this environment. */
+    private Process serverProcess(Path log, Map<String, String> environment) throws Exception {
+        ProcessBuilder command = JavaProcesses.of(EventsyncApplication.class, List.of(
+                "--eventsync.dev.data-dir=" + dataDir.resolve("postgres"), "--spring.grpc.server.port=0", "--server.port=0"))
+                .redirectErrorStream(true).redirectOutput(log.toFile());
+        // a database or secret configured in this test's environment would replace development mode
+        command.environment().keySet().removeIf(name -> name.startsWith("SPRING_") || name.startsWith("EVENTSYNC_"));
+        command.environment().putAll(environment);
+        return command.start();
     }
 
     @Test

@@ -28,6 +28,14 @@ class OperationsEndpointsTest {
             assertThat(readiness.statusCode()).isEqualTo(200);
             assertThat(readiness.body()).contains("\"db\"").contains("\"live\"").contains("\"UP\"");
 
+            // Statuses only: no database product, validation query, disk path or stream counts.
+            HttpResponse<String> health = get(client, http, "/actuator/health");
+            assertThat(health.statusCode()).isEqualTo(200);
+            assertThat(health.body()).contains("\"status\":\"UP\"")
+                    .doesNotContain("\"details\"").doesNotContain("PostgreSQL").doesNotContain("followStreams")
+                    .doesNotContain("\"path\"").doesNotContain("\"free\"");
+            assertThat(readiness.body()).doesNotContain("\"details\"");
+
             String metrics = get(client, http, "/actuator/prometheus").body();
             assertThat(metrics)
                     .contains("eventsync_events_appended_total")

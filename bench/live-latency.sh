@@ -8,7 +8,9 @@ messages=${1:-500}
 ./mvnw -q -ntp -DskipTests package
 work=$(mktemp -d)
 port=19090
+# One sender sends as fast as the follower receives: far above a person's rate limit, raised here.
 java -jar target/eventsync.jar --spring.grpc.server.port=$port --eventsync.dev.data-dir="$work/postgres" \
+  --eventsync.rate-limit.sync-events-per-second=1000000 --eventsync.rate-limit.sync-events-burst=1000000 \
   > "$work/server.log" 2>&1 &
 server=$!
 trap 'kill $server 2>/dev/null; wait $server 2>/dev/null; rm -rf "$work"' EXIT

@@ -8,6 +8,7 @@ import dev.eventsync.proto.v1.EventServiceGrpc;
 import dev.eventsync.proto.v1.SubmitEventOutput;
 import dev.eventsync.proto.v1.SyncFromServerRequest;
 import dev.eventsync.proto.v1.SyncRequest;
+import dev.eventsync.ratelimit.RateLimits;
 import dev.eventsync.store.Appender;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
@@ -22,19 +23,22 @@ class EventGrpcService extends EventServiceGrpc.EventServiceImplBase {
     private final FeedStreams feeds;
     private final GrpcErrors errors;
     private final GracefulShutdown shutdown;
+    private final RateLimits rateLimits;
 
     EventGrpcService(Submissions submissions, Appender appender, FeedStreams feeds, GrpcErrors errors,
-                     GracefulShutdown shutdown) {
+                     GracefulShutdown shutdown, RateLimits rateLimits) {
         this.submissions = submissions;
         this.appender = appender;
         this.feeds = feeds;
         this.errors = errors;
         this.shutdown = shutdown;
+        this.rateLimits = rateLimits;
     }
 
     @Override
     public void sync(SyncRequest request, StreamObserver<SubmitEventOutput> observer) {
         Caller caller = Caller.current();
+        rateLimits.chargeSyncEvents(caller.userUuid(), request.getEventsCount()); // before the queue; throws RateLimited
         shutdown.syncStarted();
         try {
             appender.submit(caller.userUuid(), submissions.parseCall(request.getEventsList()), request.getSerializedSize())
@@ -59,6 +63,7 @@ class EventGrpcService extends EventServiceGrpc.EventServiceImplBase {
     @Override
     public void syncFromServer(SyncFromServerRequest request, StreamObserver<Event> observer) {
         Caller caller = Caller.current();
+        rateLimits.chargeStreamOpen(caller.userUuid()); // throws RateLimited
         feeds.start((ServerCallStreamObserver<Event>) observer, caller.userUuid(), request.getAfterEventUuid(),
                 request.getFollow(), error -> errors.toStatus(error).asException());
     }

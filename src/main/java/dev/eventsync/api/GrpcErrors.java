@@ -1,10 +1,16 @@
 package dev.eventsync.api;
 
+import com.google.protobuf.Any;
+import com.google.protobuf.util.Durations;
+import com.google.rpc.Code;
+import com.google.rpc.RetryInfo;
 import dev.eventsync.events.CallRejected;
+import dev.eventsync.ratelimit.RateLimited;
 import dev.eventsync.store.Failures;
 import io.grpc.Status;
 import io.grpc.StatusException;
 import io.grpc.StatusRuntimeException;
+import io.grpc.protobuf.StatusProto;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import org.slf4j.Logger;
@@ -26,7 +32,19 @@ class GrpcErrors implements GrpcExceptionHandler {
 
     @Override
     public StatusException handleException(Throwable error) {
+        if (unwrap(error) instanceof RateLimited limited) {
+            return rateLimited(limited);
+        }
         return toStatus(error).asException();
+    }
+
+    /** RESOURCE_EXHAUSTED with the standard RetryInfo detail: clients know when to come back. */
+    private static StatusException rateLimited(RateLimited limited) {
+        RetryInfo retry = RetryInfo.newBuilder()
+                .setRetryDelay(Durations.fromNanos(limited.retryAfter().toNanos())).build();
+        return StatusProto.toStatusException(com.google.rpc.Status.newBuilder()
+                .setCode(Code.RESOURCE_EXHAUSTED_VALUE).setMessage(limited.getMessage())
+                .addDetails(Any.pack(retry)).build());
     }
 
     Status toStatus(Throwable error) {
@@ -39,6 +57,9 @@ class GrpcErrors implements GrpcExceptionHandler {
                 case UNAVAILABLE -> Status.UNAVAILABLE;
             };
             return status.withDescription(rejected.getMessage());
+        }
+        if (cause instanceof RateLimited limited) {
+            return Status.RESOURCE_EXHAUSTED.withDescription(limited.getMessage()); // RetryInfo: handleException
         }
         if (cause instanceof StatusException || cause instanceof StatusRuntimeException) {
             return Status.fromThrowable(cause);

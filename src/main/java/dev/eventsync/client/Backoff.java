@@ -1,6 +1,12 @@
 package dev.eventsync.client;
 
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.util.Durations;
+import com.google.rpc.RetryInfo;
+import io.grpc.Status;
+import io.grpc.protobuf.StatusProto;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -30,5 +36,32 @@ final class Backoff {
 
     void reset() {
         failures = 0;
+    }
+
+    /**
+     * The wait a RESOURCE_EXHAUSTED carries in its {@code google.rpc.RetryInfo} (the server's rate
+     * limit says when a token is there), rounded up to the millisecond; empty for any other failure.
+     * It replaces the backoff: retrying sooner is refused again, waiting longer is needless.
+     */
+    static Optional<Duration> serverDelay(Throwable failure) {
+        if (Status.fromThrowable(failure).getCode() != Status.Code.RESOURCE_EXHAUSTED) {
+            return Optional.empty();
+        }
+        com.google.rpc.Status details = StatusProto.fromThrowable(failure);
+        if (details == null) {
+            return Optional.empty();
+        }
+        for (com.google.protobuf.Any detail : details.getDetailsList()) {
+            if (detail.is(RetryInfo.class)) {
+                try {
+                    long nanos = Durations.toNanos(detail.unpack(RetryInfo.class).getRetryDelay());
+                    long millis = Math.max(0, Math.floorDiv(nanos + 999_999, 1_000_000));
+                    return Optional.of(Duration.ofMillis(millis));
+                } catch (InvalidProtocolBufferException | IllegalArgumentException e) {
+                    return Optional.empty(); // a malformed detail: the normal backoff
+                }
+            }
+        }
+        return Optional.empty();
     }
 }

@@ -9,6 +9,7 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -20,7 +21,8 @@ import java.util.concurrent.TimeUnit;
  * answers a resend of a stored uuid (same bytes, same content) with {@code duplicate = true}. So
  * when a call fails in transport, whatever the server did with it, sending the same prefix again
  * stores each event at most once and keeps the order. A transport failure keeps every entry and
- * waits with exponential backoff and jitter.
+ * waits with exponential backoff and jitter; a rate limit (RESOURCE_EXHAUSTED with RetryInfo) keeps
+ * every entry and waits exactly what the server said.
  */
 final class Dispatcher implements Runnable {
 
@@ -101,6 +103,13 @@ final class Dispatcher implements Runnable {
                     return;
                 }
                 Status status = e.getStatus();
+                Optional<Duration> retryAfter = Backoff.serverDelay(e);
+                if (retryAfter.isPresent()) {
+                    // Over the user's rate limit: nothing was stored; the same batch goes when the server said.
+                    notify(() -> listener.callFailed("sync", status));
+                    pause(retryAfter.get(), false, false);
+                    continue;
+                }
                 if (status.getCode() == Status.Code.RESOURCE_EXHAUSTED) {
                     if (batch.size() > 1) {
                         // Too many events or bytes for this server: halve the prefix, order unchanged.
@@ -201,12 +210,17 @@ final class Dispatcher implements Runnable {
 
     /** Waits for the delay (null: until woken); new work wakes only an idle wait. */
     private void pause(Duration delay, boolean idle) {
+        pause(delay, idle, true);
+    }
+
+    /** As {@link #pause(Duration, boolean)}; a wait the server asked for is not cut short by a reconnect. */
+    private void pause(Duration delay, boolean idle, boolean wakeOnConnection) {
         long deadline = delay == null ? Long.MAX_VALUE : System.nanoTime() + delay.toNanos();
         synchronized (signal) {
             if (!idle) {
                 workAdded = false;
             }
-            while (!stopped && !connectionRestored && !(idle && workAdded)) {
+            while (!stopped && !(wakeOnConnection && connectionRestored) && !(idle && workAdded)) {
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
                     break;

@@ -18,7 +18,8 @@ import java.util.function.Consumer;
  * flow control: the server sends no faster than this thread commits.
  *
  * <p>FAILED_PRECONDITION (the server does not know our cursor) is reported and the cursor is
- * dropped: the feed is read again from the start, which the model's upserts absorb.
+ * dropped: the feed is read again from the start, which the model's upserts absorb. A rate limit
+ * (RESOURCE_EXHAUSTED with RetryInfo) is waited out exactly, instead of the backoff.
  */
 final class FeedSync implements Runnable {
 
@@ -84,7 +85,7 @@ final class FeedSync implements Runnable {
                 } else {
                     safely(() -> listener.callFailed("feed", e.getStatus()));
                 }
-                sleep(backoff.nextDelay());
+                sleep(Backoff.serverDelay(e).orElseGet(backoff::nextDelay));
             } catch (RuntimeException e) {
                 if (stopped) {
                     return;

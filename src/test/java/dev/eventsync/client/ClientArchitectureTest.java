@@ -26,7 +26,8 @@ class ClientArchitectureTest {
         noClasses().that().resideInAPackage("dev.eventsync.client..")
                 .should().dependOnClassesThat().resideInAnyPackage(
                         "dev.eventsync.api..", "dev.eventsync.auth..", "dev.eventsync.store..", "dev.eventsync.feed..",
-                        "dev.eventsync.live..", "dev.eventsync.config..", "dev.eventsync.events..", "dev.eventsync.bench..")
+                        "dev.eventsync.live..", "dev.eventsync.config..", "dev.eventsync.events..", "dev.eventsync.bench..",
+                        "dev.eventsync.ratelimit..")
                 .check(CLIENT);
     }
 

@@ -42,7 +42,8 @@ import org.springframework.test.context.TestPropertySource;
  * (~32 KiB) and two pages (50 rows each: the one being sent and the next, read ahead): a few hundred rows, far below the backlog.
  */
 @ServerTest
-@TestPropertySource(properties = "eventsync.feed.page-rows=50")
+// alice writes backlogs of thousands of events at once, far above a person's rate limit.
+@TestPropertySource(properties = {"eventsync.feed.page-rows=50", "eventsync.rate-limit.sync-events-burst=1000000"})
 class FlowControlTest {
 
     static final int BACKLOG_MESSAGES = 3000;

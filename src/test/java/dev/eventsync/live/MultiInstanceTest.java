@@ -65,7 +65,7 @@ class MultiInstanceTest {
 
     @BeforeAll
     static void startTwoInstances() {
-        a = startInstance(Map.of());
+        a = startInstance(BULK_WRITER);
         try {
             b = startInstance(Map.of("eventsync.feed.page-rows", "50"));
         } catch (RuntimeException | Error e) {
@@ -413,6 +413,8 @@ class MultiInstanceTest {
      * the cross-instance notifications.
      */
     static final Map<String, String> INSTANCE = Map.of("eventsync.live.safety-poll", "1h");
+    /** For an instance where one user writes thousands of events at once, far above a person's rate limit. */
+    static final Map<String, String> BULK_WRITER = Map.of("eventsync.rate-limit.sync-events-burst", "1000000");
 
     /** A whole server on the test database and random ports. */
     static ConfigurableApplicationContext startInstance(Map<String, String> extra) {

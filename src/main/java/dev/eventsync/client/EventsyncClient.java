@@ -51,8 +51,8 @@ public final class EventsyncClient implements AutoCloseable {
     private final Thread feedThread;
     private volatile ConnectionState state = ConnectionState.OFFLINE;
 
-    private EventsyncClient(Builder builder) {
-        this.store = ClientStore.open(builder.database);
+    private EventsyncClient(Builder builder, ClientStore store) {
+        this.store = store;
         this.model = new LocalModel(store, builder.user != null ? builder.user : BearerToken.subject(builder.token.get()));
         ManagedChannel channel = builder.channel != null ? builder.channel : channel(builder.target, builder.plaintext);
         this.transport = new Transport(channel, builder.token, builder.interceptors);
@@ -333,7 +333,19 @@ public final class EventsyncClient implements AutoCloseable {
             if (channel == null && target == null) {
                 throw new IllegalStateException("set a target (host:port) or a channel");
             }
-            return new EventsyncClient(this);
+            ClientStore store = ClientStore.open(database);
+            try {
+                return new EventsyncClient(this, store);
+            } catch (RuntimeException | Error e) {
+                // A bad token (no readable sub) must not leave the file locked: the app's next
+                // build on the same file would be refused "in use by another client".
+                try {
+                    store.close();
+                } catch (RuntimeException closing) {
+                    e.addSuppressed(closing);
+                }
+                throw e;
+            }
         }
     }
 }

@@ -3,6 +3,7 @@ package dev.eventsync.client;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Path;
+import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -21,5 +22,15 @@ class ClientStoreTest {
                 .hasMessageContaining("in use by another client");
         first.close();
         ClientStore.open(file).close();
+    }
+
+    @Test
+    void aBuildThatFailsOnABadTokenLeavesTheFileFreeForTheNextBuild() {
+        Path file = dir.resolve("bob.db");
+        assertThatThrownBy(() -> Clients.builder(Clients.freePort(), file, UUID.randomUUID()).token("not-a-jwt").build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("not a JWT");
+        EventsyncClient client = Clients.builder(Clients.freePort(), file, UUID.randomUUID()).build();
+        client.close();
     }
 }

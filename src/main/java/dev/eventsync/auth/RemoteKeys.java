@@ -76,12 +76,14 @@ final class RemoteKeys {
      */
     List<JWK> select(JWKMatcher matcher) throws Unavailable {
         Snapshot keys = current;
+        Unavailable refreshFailed = null;
         if (keys == null) {
             keys = refetch(null);
         } else if (clock.instant().isAfter(keys.fetchedAt().plus(MAX_AGE))) {
             try {
                 keys = refetch(keys);
             } catch (Unavailable e) {
+                refreshFailed = e;
                 // The provider is down: the keys it last published still verify (an outage of the
                 // provider must not log every user out); the next use tries again.
                 log.warn("the JWK set from {} could not be refreshed, using the one fetched at {}: {}",
@@ -90,6 +92,9 @@ final class RemoteKeys {
         }
         List<JWK> found = new JWKSelector(matcher).select(keys.keys());
         if (found.isEmpty() && clock.instant().isAfter(keys.fetchedAt().plus(MIN_REFETCH_INTERVAL))) {
+            if (refreshFailed != null) {
+                throw refreshFailed; // the key may be new; the provider was just tried: retry later
+            }
             found = new JWKSelector(matcher).select(refetch(keys).keys());
         }
         return found;

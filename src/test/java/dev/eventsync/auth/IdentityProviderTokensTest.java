@@ -128,6 +128,21 @@ class IdentityProviderTokensTest {
     }
 
     @Test
+    void aFiveMinuteOldSetKeepsVerifyingItsKeysWhileTheProviderIsDown() throws Exception {
+        Tokens tokens = keycloakStyle();
+        assertThat(tokens.verify("Bearer " + idp.token("rsa-1", idp.claims(user.toString()).build()))).isEqualTo(new Caller(user));
+        idp.stop();
+        clock.advance(RemoteKeys.MAX_AGE.plusSeconds(1));
+
+        UUID other = UUID.randomUUID();
+        assertThat(tokens.verify("Bearer " + idp.token("rsa-1", idp.claims(other.toString()).build()))).isEqualTo(new Caller(other));
+        // A kid the old set lacks may be new: retry later, not a refusal.
+        idp.addKey(Kind.RSA, "rsa-3");
+        assertThatThrownBy(() -> tokens.verify("Bearer " + idp.token("rsa-3", idp.claims(user.toString()).build())))
+                .isInstanceOf(Tokens.Unavailable.class);
+    }
+
+    @Test
     void aWrongIssuerIsRefused() {
         Tokens tokens = keycloakStyle();
         assertUnauthenticated(tokens, idp.token("rsa-1", idp.claims(user.toString()).issuer("https://evil.example/realms/chat").build()),

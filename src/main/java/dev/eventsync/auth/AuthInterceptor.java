@@ -7,6 +7,7 @@ import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.grpc.Status;
+import java.util.Iterator;
 
 /**
  * Deny by default: every call must carry a valid token, except the standard gRPC health and
@@ -30,11 +31,31 @@ final class AuthInterceptor implements ServerInterceptor {
         }
         Caller caller;
         try {
-            caller = tokens.verify(headers.get(AUTHORIZATION));
+            caller = tokens.verify(authorization(headers));
         } catch (Tokens.Unauthenticated e) {
-            call.close(Status.UNAUTHENTICATED.withDescription(e.getMessage()), new Metadata());
-            return new ServerCall.Listener<>() {};
+            return refuse(call, Status.UNAUTHENTICATED.withDescription(e.getMessage()));
+        } catch (Tokens.Unavailable e) {
+            return refuse(call, Status.UNAVAILABLE.withDescription(e.getMessage()));
         }
         return Contexts.interceptCall(Context.current().withValue(Caller.KEY, caller), call, headers, next);
+    }
+
+    /** The one authorization value. Two would leave which one counts to the proxies in between: refused. */
+    private static String authorization(Metadata headers) throws Tokens.Unauthenticated {
+        Iterable<String> values = headers.getAll(AUTHORIZATION);
+        if (values == null) {
+            return null;
+        }
+        Iterator<String> iterator = values.iterator();
+        String first = iterator.next();
+        if (iterator.hasNext()) {
+            throw new Tokens.Unauthenticated("more than one `authorization` metadata value");
+        }
+        return first;
+    }
+
+    private static <Q, R> ServerCall.Listener<Q> refuse(ServerCall<Q, R> call, Status status) {
+        call.close(status, new Metadata());
+        return new ServerCall.Listener<>() {};
     }
 }

@@ -10,7 +10,8 @@ import java.util.UUID;
 /**
  * {@code java -jar eventsync.jar token [user-uuid] [--ttl=24h|P1D|none]}: prints a token for the
  * user (a new random uuid when none is given), signed with EVENTSYNC_AUTH_JWT_SECRET, or with the
- * development secret when that is not set.
+ * development secret when that is not set. A token without expiry ({@code --ttl=none}) is accepted
+ * only by a server in development mode: every other one requires {@code exp}.
  */
 public final class TokenCommand {
 

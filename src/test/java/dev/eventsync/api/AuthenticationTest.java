@@ -17,11 +17,13 @@ import dev.eventsync.proto.v1.SyncRequest;
 import dev.eventsync.support.Api;
 import dev.eventsync.support.Events;
 import dev.eventsync.support.ServerTest;
+import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.health.v1.HealthCheckRequest;
 import io.grpc.health.v1.HealthCheckResponse;
 import io.grpc.health.v1.HealthGrpc;
+import io.grpc.stub.MetadataUtils;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -48,6 +50,8 @@ import org.springframework.boot.grpc.test.autoconfigure.LocalGrpcServerPort;
  */
 @ServerTest
 class AuthenticationTest {
+
+    static final Metadata.Key<String> AUTHORIZATION = Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
 
     @LocalGrpcServerPort
     int port;
@@ -88,7 +92,19 @@ class AuthenticationTest {
                                 .expirationTime(Date.from(Instant.now().plusSeconds(3600))).build())),
                 bad("a token without sub", victim -> "Bearer "
                         + signedHs256(new JWTClaimsSet.Builder()
-                                .expirationTime(Date.from(Instant.now().plusSeconds(3600))).build())));
+                                .expirationTime(Date.from(Instant.now().plusSeconds(3600))).build())),
+                // API.md v1.1: outside development mode (this server has a real datasource) exp is required.
+                bad("a token without exp", victim -> "Bearer " + Tokens.mint(Api.SECRET, victim, null, Instant.now())),
+                bad("a validly signed token over 8 KiB", victim -> "Bearer " + padded(victim, 9 * 1024)),
+                bad("a 1 MiB token", victim -> "Bearer " + "a".repeat(1024 * 1024)));
+    }
+
+    /** A valid HS256 token for the user, padded by a claim to about this many characters. */
+    static String padded(UUID user, int length) {
+        String token = signedHs256(new JWTClaimsSet.Builder().subject(user.toString())
+                .expirationTime(Date.from(Instant.now().plusSeconds(3600))).claim("pad", "p".repeat(length * 3 / 4 - 200)).build());
+        assertThat(token.length()).isBetween(length - 400, length);
+        return token;
     }
 
     static Arguments bad(String name, Function<UUID, String> authorization) {
@@ -186,6 +202,35 @@ class AuthenticationTest {
             assertThat(events).hasSize(1);
             assertThat(events.get(0).hasSyncCaughtUp()).isTrue();
         }
+    }
+
+    @Test
+    void aValid7KbTokenIsAccepted() {
+        Api.User user = api.newUser();
+        String token = padded(user.id, 7 * 1024);
+        assertThat(api.stub("Bearer " + token).sync(SyncRequest.newBuilder().addEvents(Events.displayName("seven")).build())
+                .getResults(0).hasAccepted()).isTrue();
+    }
+
+    @Test
+    void twoAuthorizationValuesAreRefusedWhicheverIsValid() {
+        Api.User alice = api.newUser();
+        Api.User bob = api.newUser();
+        for (List<String> values : List.of(List.of("Bearer not.a.jwt", "Bearer " + alice.token),
+                List.of("Bearer " + alice.token, "Bearer " + bob.token),
+                List.of("Bearer " + alice.token, "Bearer " + alice.token))) {
+            Metadata headers = new Metadata();
+            values.forEach(value -> headers.put(AUTHORIZATION, value));
+            EventServiceGrpc.EventServiceBlockingStub stub = EventServiceGrpc.newBlockingStub(api.channel())
+                    .withDeadlineAfter(30, TimeUnit.SECONDS).withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers));
+            assertThatThrownBy(() -> stub.sync(SyncRequest.newBuilder().addEvents(Events.displayName("twice")).build()))
+                    .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+                        assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAUTHENTICATED);
+                        assertThat(e.getStatus().getDescription()).contains("more than one");
+                    });
+        }
+        assertThat(alice.feed()).isEmpty();
+        assertThat(bob.feed()).isEmpty();
     }
 
     @Test

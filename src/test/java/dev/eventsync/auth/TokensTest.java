@@ -66,7 +66,7 @@ class TokensTest {
         return Base64.getUrlEncoder().withoutPadding().encodeToString(json.getBytes(StandardCharsets.UTF_8));
     }
 
-    Caller verify(String authorization) throws Tokens.Unauthenticated {
+    Caller verify(String authorization) throws Exception {
         return tokens.verify(authorization);
     }
 
@@ -98,7 +98,7 @@ class TokensTest {
         }
 
         @Test
-        void withoutExpIsAccepted() throws Exception {
+        void withoutExpIsAcceptedWhereExpIsOptionalAsInDevelopmentMode() throws Exception {
             assertThat(verify("Bearer " + hs256(claims().expirationTime(null).build()))).isEqualTo(new Caller(user));
         }
 
@@ -127,6 +127,18 @@ class TokensTest {
             assertRejected("JWT " + token);
             assertRejected("Bearer: " + token);
             assertRejected("Bearers " + token);
+        }
+
+        @Test
+        void aTokenOver8KiBIsRejectedAndOneJustUnderIsVerified() throws Exception {
+            assertThatThrownBy(() -> tokens.verify("Bearer " + "a".repeat(Tokens.MAX_TOKEN_CHARS + 1)))
+                    .isInstanceOf(Tokens.Unauthenticated.class).hasMessageContaining("longer than 8192");
+            String big = hs256(claims().claim("pad", "p".repeat(Tokens.MAX_TOKEN_CHARS * 3 / 4 - 200)).build());
+            assertThat(big.length()).isBetween(Tokens.MAX_TOKEN_CHARS - 400, Tokens.MAX_TOKEN_CHARS);
+            assertThat(verify("Bearer " + big)).isEqualTo(new Caller(user));
+            String over = hs256(claims().claim("pad", "p".repeat(Tokens.MAX_TOKEN_CHARS * 3 / 4)).build());
+            assertThat(over.length()).isGreaterThan(Tokens.MAX_TOKEN_CHARS);
+            assertRejected("Bearer " + over);
         }
 
         @Test
@@ -195,6 +207,13 @@ class TokensTest {
         void expiredBeyondTheLeewayIsRejected() {
             assertRejected("Bearer " + hs256(claims().expirationTime(Date.from(NOW.minusSeconds(61))).build()));
             assertRejected("Bearer " + hs256(claims().expirationTime(Date.from(NOW.minus(Duration.ofHours(1)))).build()));
+        }
+
+        @Test
+        void withoutExpIsRejectedWhereExpIsRequiredAsOutsideDevelopmentMode() {
+            Tokens required = new Tokens(new Tokens.Rules(SECRET, null, null, null, false, true), null, Clock.fixed(NOW, ZoneOffset.UTC));
+            assertThatThrownBy(() -> required.verify("Bearer " + hs256(claims().expirationTime(null).build())))
+                    .isInstanceOf(Tokens.Unauthenticated.class).hasMessageContaining("no exp");
         }
 
         @Test
@@ -371,7 +390,7 @@ class TokensTest {
 
         @Test
         void isNotShownByTheConfigurationPropertiesToString() {
-            assertThat(new AuthProperties(SECRET).toString()).doesNotContain(SECRET);
+            assertThat(new AuthProperties(SECRET, null, null, null, null, null, false).toString()).doesNotContain(SECRET);
         }
 
         @Test

@@ -138,8 +138,8 @@ class ProtobufFuzzTest {
         System.out.printf("FAULT fuzz seed=%d requests=%d sync=%d sync_from_server=%d events_accepted=%d took_ms=%d statuses=%s%n",
                 seed, SYNC_REQUESTS + SYNC_FROM_SERVER_REQUESTS, SYNC_REQUESTS, SYNC_FROM_SERVER_REQUESTS, accepted, tookMs, statuses);
 
-        assertThat(violations.size()).as("seed %d: requests answered outside the closed set or written in part; the first: %s",
-                seed, violations.subList(0, Math.min(violations.size(), 10))).isZero();
+        assertThat(violations.size()).as("seed %d: requests answered outside the closed set or written in part (%d); the first: %s",
+                seed, violations.size(), violations.subList(0, Math.min(violations.size(), 10))).isZero();
         // The server is up and answers normal calls as before.
         Event after = Events.send(conversation, "after the fuzzing");
         assertThat(writer.submit(after).hasAccepted()).isTrue();

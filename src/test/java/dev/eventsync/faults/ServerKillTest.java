@@ -57,6 +57,18 @@ class ServerKillTest {
     @Test
     void everyMessageIsAcknowledgedAndStoredOnceInOneOrderForAllWhenTheServerIsKilledTwiceUnderLoad() throws Exception {
         int port = freePort();
+        // Every process started is killed in the finally block, whether or not it came up.
+        try {
+            runKillingTheServerTwice(port);
+        } finally {
+            for (Process process : processes) {
+                process.destroyForcibly();
+                process.waitFor(10, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    private void runKillingTheServerTwice(int port) throws Exception {
         Process server = startServer(port);
         try (Api api = new Api(port); ChattingClients clients = new ChattingClients(api, port, dir, CLIENTS, MESSAGES_PER_CLIENT)) {
             List<Long> firstAckAfterKillMs = new ArrayList<>();
@@ -79,11 +91,6 @@ class ServerKillTest {
                             + " failed_calls=%s%n", clients.total(), clients.answeredAsDuplicate(), firstAckAfterKillMs,
                     clients.failedCalls());
             clients.assertEveryMessageStoredOnceInOneOrderForAll(List.of());
-        } finally {
-            for (Process process : processes) {
-                process.destroyForcibly();
-                process.waitFor(10, TimeUnit.SECONDS);
-            }
         }
     }
 

@@ -12,7 +12,6 @@ import dev.eventsync.support.Events;
 import dev.eventsync.support.Servers;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -25,11 +24,13 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import javax.sql.DataSource;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
@@ -56,6 +57,7 @@ class StalledWriterTest {
     static final Duration SLACK = Duration.ofMillis(1500);
     static final int CONCURRENT_CALLERS = 4;
 
+    @TempDir
     static Path dir;
     static ControlledPostgres postgres;
     static ConfigurableApplicationContext a;
@@ -70,7 +72,6 @@ class StalledWriterTest {
 
     @BeforeAll
     static void startPostgresAndTwoInstances() throws Exception {
-        dir = Files.createTempDirectory("stalled-writer-");
         postgres = ControlledPostgres.start(dir.resolve("postgres"));
         Map<String, Object> properties = Servers.onDatabase(postgres.connection());
         properties.put("eventsync.store.lock-timeout", LOCK_TIMEOUT.toMillis() + "ms");
@@ -206,7 +207,7 @@ class StalledWriterTest {
 
     /** The backend waiting to write into {@code feed}: A's writer, the only one writing then. */
     private Long waitingForFeed() {
-        return JdbcClient.create(b.getBean(javax.sql.DataSource.class))
+        return JdbcClient.create(b.getBean(DataSource.class))
                 .sql("select pid from pg_locks where locktype = 'relation' and relation = 'feed'::regclass and not granted")
                 .query(Long.class).optional().orElse(null);
     }

@@ -32,14 +32,17 @@ final class Conversations {
      * Locks the rows of the conversations a batch acts in, in uuid order (every writer locks in
      * the same order, so two batches cannot deadlock). A concurrent batch on another instance
      * touching one of them waits until this one commits, so membership checks and audiences are
-     * decided on the state the event is ordered after. The members come with them (one round trip).
+     * decided on the state the event is ordered after. The members are read by the next
+     * statement, never joined here: a statement that waited for a lock still reads the other
+     * tables as of its own start, so a join would miss a removal committed by the batch it waited
+     * for (a removed member's message accepted and delivered after the removal).
+     * MultiInstanceAppendTest shows the race.
      */
     static final String LOCK_CONVERSATIONS = """
-            select c.conversation_uuid, c.name, m.user_uuid
-            from conversations c left join memberships m on m.conversation_uuid = c.conversation_uuid
-            where c.conversation_uuid = any(?)
-            order by c.conversation_uuid
-            for no key update of c""";
+            select conversation_uuid, name from conversations
+            where conversation_uuid = any(?)
+            order by conversation_uuid
+            for no key update""";
 
     static final String MEMBERS = """
             select conversation_uuid, user_uuid from memberships where conversation_uuid = any(?)""";
@@ -116,20 +119,15 @@ final class Conversations {
                     while (rows.next()) {
                         UUID conversation = rows.getObject(1, UUID.class);
                         names.put(conversation, rows.getString(2));
-                        Set<UUID> set = members.computeIfAbsent(conversation, c -> new HashSet<>());
-                        UUID member = rows.getObject(3, UUID.class);
-                        if (member != null) {
-                            set.add(member);
-                        }
+                        members.put(conversation, new HashSet<>());
                     }
                 }
             }
         }
         // Profile events reach the author's contacts: the members of their other conversations too.
-        Set<UUID> loaded = new HashSet<>();
+        Set<UUID> loaded = new HashSet<>(names.keySet());
         if (!profileAuthors.isEmpty()) {
             loaded.addAll(uuidColumn(connection, CONVERSATIONS_OF_USERS, profileAuthors));
-            loaded.removeAll(names.keySet());
         }
         if (!loaded.isEmpty()) {
             try (PreparedStatement select = connection.prepareStatement(MEMBERS)) {

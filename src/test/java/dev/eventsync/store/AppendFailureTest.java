@@ -16,6 +16,7 @@ import dev.eventsync.proto.v1.Event;
 import dev.eventsync.proto.v1.EventResult;
 import dev.eventsync.support.Api;
 import dev.eventsync.support.Events;
+import dev.eventsync.support.PositionLock;
 import dev.eventsync.support.ServerTest;
 import dev.eventsync.proto.v1.SubmitEventOutput;
 import io.grpc.Context;
@@ -135,13 +136,13 @@ class AppendFailureTest {
         Event poisoned = Events.send(conversation, "fails in the database");
         poison(poisoned);
         double callFaults = batchFailures("CALL_FAULT");
-        try (Connection lock = holdPositionLock()) {
+        try (PositionLock lock = PositionLock.hold(dataSource)) {
             CompletableFuture<SubmitEventOutput> stalled = async(() -> alice.sync(stall));
             awaitWriterWaitingForTheLock(0);
             CompletableFuture<SubmitEventOutput> bobs = async(() -> bob.sync(good));
             CompletableFuture<SubmitEventOutput> alices = async(() -> alice.sync(poisoned));
             awaitQueued(2);
-            lock.rollback(); // the two queued calls are now taken as one batch
+            lock.release(); // the two queued calls are now taken as one batch
 
             assertThat(stalled.get(10, TimeUnit.SECONDS).getResults(0).hasAccepted()).isTrue();
             assertThat(bobs.get(10, TimeUnit.SECONDS).getResults(0).getAccepted().getDuplicate()).isFalse();
@@ -165,7 +166,7 @@ class AppendFailureTest {
             messages.add(Events.send(conversation, "from " + caller.uuid()));
         }
         double outages = batchFailures("OUTAGE");
-        try (Connection lock = holdPositionLock()) {
+        try (PositionLock lock = PositionLock.hold(dataSource)) {
             CompletableFuture<SubmitEventOutput> stalled = async(() -> alice.sync(Events.send(conversation, "stalled")));
             int first = awaitWriterWaitingForTheLock(0);
             List<CompletableFuture<SubmitEventOutput>> batch = new ArrayList<>();
@@ -215,13 +216,13 @@ class AppendFailureTest {
         Event before = Events.send(conversation, "before");
         Event faulty = Events.send(conversation, "the decider fails on this");
         Event after = Events.send(conversation, "after");
-        try (Connection lock = holdPositionLock()) {
+        try (PositionLock lock = PositionLock.hold(dataSource)) {
             CompletableFuture<List<Result>> stalled = submit(appender, alice, Events.send(conversation, "stalled"));
             awaitWriterWaitingForTheLock(0);
             CompletableFuture<List<Result>> first = submit(appender, alice, before);
             CompletableFuture<List<Result>> bad = submit(appender, alice, faulty);
             CompletableFuture<List<Result>> last = submit(appender, alice, after);
-            lock.rollback();
+            lock.release();
 
             assertThat(stalled.get(10, TimeUnit.SECONDS).get(0)).isInstanceOf(Result.Accepted.class);
             assertThat(first.get(10, TimeUnit.SECONDS).get(0)).isInstanceOf(Result.Accepted.class);
@@ -241,13 +242,13 @@ class AppendFailureTest {
         Api.User alice = api.newUser();
         String conversation = conversationOf(alice, "gone");
         Event abandoned = Events.send(conversation, "nobody waits for this");
-        try (Connection lock = holdPositionLock()) {
+        try (PositionLock lock = PositionLock.hold(dataSource)) {
             CompletableFuture<List<Result>> stalled = submit(appender, alice, Events.send(conversation, "stalled"));
             awaitWriterWaitingForTheLock(0);
             Context.CancellableContext client = Context.current().withCancellation();
             CompletableFuture<List<Result>> gone = client.call(() -> submit(appender, alice, abandoned));
             client.cancel(null);
-            lock.rollback();
+            lock.release();
 
             assertThat(stalled.get(10, TimeUnit.SECONDS).get(0)).isInstanceOf(Result.Accepted.class);
             assertThat(gone).failsWithin(Duration.ofSeconds(10)).withThrowableThat().havingCause()
@@ -269,7 +270,7 @@ class AppendFailureTest {
         Api.User alice = api.newUser();
         String conversation = conversationOf(alice, "bytes");
         Event refused = Events.send(conversation, "y");
-        try (Connection lock = holdPositionLock()) {
+        try (PositionLock lock = PositionLock.hold(dataSource)) {
             CompletableFuture<List<Result>> stalled = submit(appender, alice, Events.send(conversation, "z"));
             awaitWriterWaitingForTheLock(0);
             CompletableFuture<List<Result>> one = submit(appender, alice, Events.send(conversation, "1"));
@@ -279,7 +280,7 @@ class AppendFailureTest {
                         assertThat(e.problem()).isEqualTo(CallRejected.Problem.UNAVAILABLE);
                         assertThat(e.getMessage()).contains("max-queue-bytes");
                     });
-            lock.rollback();
+            lock.release();
 
             for (CompletableFuture<List<Result>> call : List.of(stalled, one, two)) {
                 assertThat(call.get(10, TimeUnit.SECONDS).get(0)).isInstanceOf(Result.Accepted.class);
@@ -300,7 +301,7 @@ class AppendFailureTest {
         Api.User alice = api.newUser();
         String conversation = conversationOf(alice, "stop");
         Event queued = Events.send(conversation, "queued when the server stops");
-        try (Connection lock = holdPositionLock()) {
+        try (PositionLock lock = PositionLock.hold(dataSource)) {
             submit(appender, alice, Events.send(conversation, "stalled"));
             awaitWriterWaitingForTheLock(0);
             CompletableFuture<List<Result>> waiting = submit(appender, alice, queued);
@@ -311,7 +312,7 @@ class AppendFailureTest {
             assertThat(waiting).failsWithin(Duration.ofSeconds(1)).withThrowableThat().havingCause()
                     .isInstanceOfSatisfying(CallRejected.class,
                             e -> assertThat(e.problem()).isEqualTo(CallRejected.Problem.UNAVAILABLE));
-            lock.rollback();
+            lock.release();
         }
         assertThat(alice.feed()).extracting(Event::getUuid).doesNotContain(queued.getUuid());
     }
@@ -324,11 +325,11 @@ class AppendFailureTest {
         String conversation = conversationOf(alice, "slow");
         CountDownLatch release = new CountDownLatch(1);
         CompletableFuture<List<Result>> slow;
-        try (Connection lock = holdPositionLock()) {
+        try (PositionLock lock = PositionLock.hold(dataSource)) {
             slow = submit(appender, alice, Events.send(conversation, "its caller is slow"));
             awaitWriterWaitingForTheLock(0);
             slow.thenRun(() -> awaitQuietly(release)); // registered before it completes: runs where it completes
-            lock.rollback();
+            lock.release();
         }
         try {
             List<Result> next = submit(appender, alice, Events.send(conversation, "next")).get(10, TimeUnit.SECONDS);
@@ -376,20 +377,8 @@ class AppendFailureTest {
         return ((StatusRuntimeException) failure.getCause()).getStatus().getCode();
     }
 
-    /** Holds the position lock in a transaction of its own: the writer's next batch waits for it. */
-    private Connection holdPositionLock() throws Exception {
-        Connection connection = dataSource.getConnection();
-        connection.setAutoCommit(false);
-        try (Statement statement = connection.createStatement()) {
-            statement.execute("update log_head set last_position = last_position");
-        }
-        return connection;
-    }
-
-    /** The backends waiting for a lock (here only a writer waits for one). */
     private List<Integer> waitingForTheLock() {
-        return jdbc.queryForList("select pid from pg_stat_activity where wait_event_type = 'Lock' and pid <> pg_backend_pid()",
-                Integer.class);
+        return PositionLock.waiters(jdbc);
     }
 
     /** Waits until a writer backend other than {@code not} waits for the lock, and returns it. */

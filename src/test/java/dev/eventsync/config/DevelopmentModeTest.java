@@ -76,7 +76,8 @@ class DevelopmentModeTest {
         Path log = JavaProcesses.logFile("development-server-");
         Process server = serverProcess(log, Map.of());
         try {
-            await().atMost(Duration.ofSeconds(90)).failFast("the server exited during startup; see " + log, () -> !server.isAlive())
+            // A bound, not a wait: a JVM start plus initdb took over 90 s on this shared machine at load 20+.
+            await().atMost(Duration.ofSeconds(180)).failFast("the server exited during startup; see " + log, () -> !server.isAlive())
                     .until(() -> Files.readString(log).contains("Started " + EventsyncApplication.class.getSimpleName()));
             server.destroy(); // SIGTERM
             assertThat(server.waitFor(30, TimeUnit.SECONDS)).as("stopped within 30 s").isTrue();

@@ -65,7 +65,7 @@ class MultiInstanceTest {
 
     @BeforeAll
     static void startTwoInstances() {
-        a = startInstance(BULK_WRITER);
+        a = startInstance(Map.of());
         try {
             b = startInstance(Map.of("eventsync.feed.page-rows", "50"));
         } catch (RuntimeException | Error e) {
@@ -412,9 +412,9 @@ class MultiInstanceTest {
      * Every instance of these tests: a long safety poll, so that live delivery can only come from
      * the cross-instance notifications.
      */
-    static final Map<String, String> INSTANCE = Map.of("eventsync.live.safety-poll", "1h");
-    /** For an instance where one user writes thousands of events at once, far above a person's rate limit. */
-    static final Map<String, String> BULK_WRITER = Map.of("eventsync.rate-limit.sync-events-burst", "1000000");
+    static final Map<String, String> INSTANCE = Map.of("eventsync.live.safety-poll", "1h",
+            // Test users write thousands of events at once and poll: far above a person's rate limits.
+            "eventsync.rate-limit.sync-events-burst", "1000000", "eventsync.rate-limit.stream-opens-burst", "1000000");
 
     /** A whole server on the test database and random ports. */
     static ConfigurableApplicationContext startInstance(Map<String, String> extra) {

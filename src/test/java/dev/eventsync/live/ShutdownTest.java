@@ -1,6 +1,5 @@
 package dev.eventsync.live;
 
-import static dev.eventsync.live.MultiInstanceTest.BULK_WRITER;
 import static dev.eventsync.live.MultiInstanceTest.LIVE;
 import static dev.eventsync.live.MultiInstanceTest.accept;
 import static dev.eventsync.live.MultiInstanceTest.conversation;
@@ -260,7 +259,7 @@ class ShutdownTest {
 
     @Test
     void syncCallsInFlightWhileAnInstanceClosesAreAcknowledgedAndDurableOrNotWrittenAtAll() throws Exception {
-        ConfigurableApplicationContext a = startInstance(BULK_WRITER);
+        ConfigurableApplicationContext a = startInstance(Map.of());
         try {
             ConfigurableApplicationContext b = startInstance(Map.of());
             ExecutorService writers = Executors.newFixedThreadPool(WRITERS);

@@ -31,6 +31,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.grpc.test.autoconfigure.LocalGrpcServerPort;
+import org.springframework.test.context.TestPropertySource;
 
 /**
  * Guarantee 1 of API.md under load: 8 writers on three independent appenders (the server's,
@@ -39,6 +40,8 @@ import org.springframework.boot.grpc.test.autoconfigure.LocalGrpcServerPort;
  * with every event exactly once, and its incremental reads must concatenate to the full feed.
  */
 @ServerTest
+// The tailer polls the feed as fast as it can, far beyond a person's SyncFromServer rate limit.
+@TestPropertySource(properties = "eventsync.rate-limit.stream-opens-burst=1000000")
 class ConcurrentAppendTest {
 
     static final int WRITERS = 8;

@@ -78,6 +78,15 @@ class DevelopmentDatabase {
                     ? "raise eventsync.dev.startup-wait, or " + elsewhere : elsewhere;
             throw new UncheckedIOException("cannot start the embedded development PostgreSQL in " + dataDir + ": "
                     + e.getMessage() + " (" + advice + ")", e);
+        } catch (IllegalStateException e) {
+            if (!String.valueOf(e.getMessage()).startsWith("Missing embedded postgres binaries")) {
+                throw e;
+            }
+            // The server jar never carries them (README, Running): only development runs have them.
+            throw new IllegalStateException("no spring.datasource.url is set and this server has no embedded PostgreSQL"
+                    + " binaries for development mode: set SPRING_DATASOURCE_URL to a real PostgreSQL, or run"
+                    + " `./mvnw spring-boot:run`, or `java -Dloader.path=src/server/target/dev-lib -jar"
+                    + " src/server/target/eventsync.jar`", e);
         }
     }
 

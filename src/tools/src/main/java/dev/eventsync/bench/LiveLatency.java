@@ -1,7 +1,6 @@
 package dev.eventsync.bench;
 
-import dev.eventsync.auth.AuthProperties;
-import dev.eventsync.auth.Tokens;
+import dev.eventsync.client.cli.DevelopmentTokens;
 import dev.eventsync.proto.v1.ConversationCreated;
 import dev.eventsync.proto.v1.Event;
 import dev.eventsync.proto.v1.EventServiceGrpc;
@@ -25,7 +24,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 /**
- * {@code java -jar eventsync.jar bench-live [host:port] [messages]}: live send-to-receive latency
+ * {@code java -jar eventsync-tools.jar bench-live [host:port] [messages]}: live send-to-receive latency
  * with one follower. Alice sends messages one at a time (each Sync waits for its
  * acknowledgement); Bob's follow stream receives them. Latency is from just before Alice's Sync
  * to Bob's stream receiving the event. Tokens are signed with EVENTSYNC_AUTH_JWT_SECRET or the
@@ -38,7 +37,7 @@ public final class LiveLatency {
     public static int run(String[] args, PrintStream out) throws InterruptedException {
         String target = args.length > 0 ? args[0] : "127.0.0.1:9090";
         int messages = args.length > 1 ? Integer.parseInt(args[1]) : 200;
-        String secret = System.getenv().getOrDefault("EVENTSYNC_AUTH_JWT_SECRET", AuthProperties.DEVELOPMENT_JWT_SECRET);
+        String secret = System.getenv().getOrDefault("EVENTSYNC_AUTH_JWT_SECRET", DevelopmentTokens.DEVELOPMENT_SECRET);
         ManagedChannel channel = ManagedChannelBuilder.forTarget(target).usePlaintext().build();
         try {
             UUID alice = UUID.randomUUID();
@@ -109,7 +108,7 @@ public final class LiveLatency {
     private static io.grpc.ClientInterceptor auth(String secret, UUID user) {
         Metadata headers = new Metadata();
         headers.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER),
-                "Bearer " + Tokens.mint(secret, user, Duration.ofHours(1), Instant.now()));
+                "Bearer " + DevelopmentTokens.mint(secret, user, Duration.ofHours(1), Instant.now()));
         return MetadataUtils.newAttachHeadersInterceptor(headers);
     }
 

@@ -1,7 +1,6 @@
 package dev.eventsync.bench;
 
-import dev.eventsync.auth.AuthProperties;
-import dev.eventsync.auth.Tokens;
+import dev.eventsync.client.cli.DevelopmentTokens;
 import dev.eventsync.proto.v1.ConversationCreated;
 import dev.eventsync.proto.v1.Event;
 import dev.eventsync.proto.v1.EventServiceGrpc;
@@ -55,14 +54,16 @@ import java.util.regex.Pattern;
 /**
  * The load generator of {@code bench/run.sh}: a separate process that drives a running server
  * over real gRPC (and its PostgreSQL directly, for the BASE ceilings), prints one line per
- * workload and writes them as JSON. {@code java -jar eventsync.jar bench --grpc host:port
- * --http host:port --jdbc url [--quick] [--only BASE,W1,W2,W3,W4] [--warmup seconds] [--out file]}.
+ * workload and writes them as JSON. {@code java -jar eventsync-tools.jar bench --grpc host:port
+ * --http host:port --jdbc url [--quick] [--only BASE,W1,W2,W3,W4] [--warmup seconds] [--out file]
+ * [--i-know-this-is-not-production]}. It writes only to a benchmark database ({@link BenchmarkDatabase}).
  * BASE measures the ceilings of W1 and W2: its insert runs before W1, its feed read before W2.
  */
 public final class LoadGenerator {
 
     static final List<String> WORKLOADS = List.of("BASE", "W1", "W2", "W3", "W4");
-    private static final Set<String> OPTIONS = Set.of("grpc", "http", "jdbc", "quick", "only", "warmup", "out");
+    private static final Set<String> OPTIONS = Set.of("grpc", "http", "jdbc", "quick", "only", "warmup", "out",
+            BenchmarkDatabase.CONFIRMATION.substring(2));
     static final int W1_CLIENTS = 64;
     static final int MEMBERS = 10;
 
@@ -73,6 +74,8 @@ public final class LoadGenerator {
     private final Set<String> only;
     private final String secret;
     private final PrintStream out;
+    /** What the database behind --jdbc is (null without --jdbc), checked before anything runs. */
+    private BenchmarkDatabase.Kind database;
     private final Map<String, Object> results = new LinkedHashMap<>();
     private final List<ManagedChannel> channels = new ArrayList<>();
     /**
@@ -87,7 +90,7 @@ public final class LoadGenerator {
         this.jdbcUrl = options.get("jdbc");
         this.quick = options.containsKey("quick");
         this.only = Set.copyOf(workloads(options));
-        this.secret = System.getenv().getOrDefault("EVENTSYNC_AUTH_JWT_SECRET", AuthProperties.DEVELOPMENT_JWT_SECRET);
+        this.secret = System.getenv().getOrDefault("EVENTSYNC_AUTH_JWT_SECRET", DevelopmentTokens.DEVELOPMENT_SECRET);
         this.out = out;
         this.warmup = Duration.ofSeconds(Long.parseLong(options.getOrDefault("warmup", quick ? "5" : "30")));
     }
@@ -96,7 +99,7 @@ public final class LoadGenerator {
         Map<String, String> options = new LinkedHashMap<>();
         for (int i = 0; i < args.length; i++) {
             String name = args[i].startsWith("--") ? args[i].substring(2) : "";
-            if (name.equals("quick")) {
+            if (name.equals("quick") || args[i].equals(BenchmarkDatabase.CONFIRMATION)) {
                 options.put(name, "true");
             } else if (!OPTIONS.contains(name)) {
                 return usage(err, args[i] + " is not an option");
@@ -117,6 +120,14 @@ public final class LoadGenerator {
             return usage(err, "--jdbc <url> is required for BASE, W1 and W2 (they also read and write PostgreSQL directly)");
         }
         LoadGenerator generator = new LoadGenerator(options, out);
+        if (generator.jdbcUrl != null) {
+            try (Connection connection = generator.jdbc()) {
+                generator.database = BenchmarkDatabase.check(connection, options.containsKey(BenchmarkDatabase.CONFIRMATION.substring(2)));
+            } catch (BenchmarkDatabase.Refused refused) {
+                err.println("bench: " + refused.getMessage());
+                return 2;
+            }
+        }
         try {
             generator.all();
         } finally {
@@ -136,7 +147,7 @@ public final class LoadGenerator {
     private static int usage(PrintStream err, String problem) {
         err.println("bench: " + problem);
         err.println("usage: bench --grpc host:port --http host:port --jdbc url [--quick] [--only "
-                + String.join(",", WORKLOADS) + "] [--warmup seconds] [--out file]");
+                + String.join(",", WORKLOADS) + "] [--warmup seconds] [--out file] [" + BenchmarkDatabase.CONFIRMATION + "]");
         return 2;
     }
 
@@ -607,7 +618,7 @@ public final class LoadGenerator {
     private ClientInterceptor auth(UUID user) {
         Metadata headers = new Metadata();
         headers.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER),
-                "Bearer " + Tokens.mint(secret, user, Duration.ofHours(2), Instant.now()));
+                "Bearer " + DevelopmentTokens.mint(secret, user, Duration.ofHours(2), Instant.now()));
         return MetadataUtils.newAttachHeadersInterceptor(headers);
     }
 
@@ -673,6 +684,10 @@ public final class LoadGenerator {
     private void recycleWalSegments(int segments) {
         if (jdbcUrl == null) {
             out.println("(WAL: no --jdbc, so the database's WAL files are measured as they are)");
+            return;
+        }
+        if (database != BenchmarkDatabase.Kind.BENCHMARK) {
+            out.println("(WAL: left as it is: not a database the load generator created)");
             return;
         }
         try (Connection connection = jdbc(); var statement = connection.createStatement()) {

@@ -1,5 +1,6 @@
-package dev.eventsync.auth;
+package dev.eventsync.tools;
 
+import dev.eventsync.client.cli.DevelopmentTokens;
 import dev.eventsync.events.Uuids;
 import java.io.PrintStream;
 import java.time.Duration;
@@ -8,7 +9,7 @@ import java.time.format.DateTimeParseException;
 import java.util.UUID;
 
 /**
- * {@code java -jar eventsync.jar token [user-uuid] [--ttl=24h|P1D|none]}: prints a token for the
+ * {@code java -jar eventsync-tools.jar token [user-uuid] [--ttl=24h|P1D|none]}: prints a token for the
  * user (a new random uuid when none is given), signed with EVENTSYNC_AUTH_JWT_SECRET, or with the
  * development secret when that is not set.
  */
@@ -45,12 +46,12 @@ public final class TokenCommand {
         }
         String secret = System.getenv("EVENTSYNC_AUTH_JWT_SECRET");
         if (secret == null || secret.isEmpty()) {
-            secret = AuthProperties.DEVELOPMENT_JWT_SECRET;
+            secret = DevelopmentTokens.DEVELOPMENT_SECRET;
             err.println("EVENTSYNC_AUTH_JWT_SECRET is not set: signing with the development secret"
                     + " (accepted only by a server in development mode)");
         }
         try {
-            out.println(Tokens.mint(secret, user, ttl, Instant.now()));
+            out.println(DevelopmentTokens.mint(secret, user, ttl, Instant.now()));
             return 0;
         } catch (IllegalArgumentException e) {
             err.println(e.getMessage());

@@ -10,22 +10,30 @@ import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * Mints HS256 tokens for a development server, so the terminal client can log in without a
- * login service. The client must not depend on the server's code, so this is a small copy of
- * what {@code token} does; a test checks both agree and that the server accepts the result.
+ * Mints HS256 tokens the server accepts, so the tools log in without a login service: the one
+ * minting implementation of the terminal chat, the {@code token} command and the load
+ * generators. The tools do not depend on the server's code, so this is plain JDK HMAC; the
+ * server's tests check that it verifies the result.
  */
-final class DevelopmentTokens {
+public final class DevelopmentTokens {
 
     /** The server's public development secret (AuthProperties.DEVELOPMENT_JWT_SECRET); only a development server accepts it. */
-    static final String DEVELOPMENT_SECRET = "eventsync-development-secret-not-for-production";
+    public static final String DEVELOPMENT_SECRET = "eventsync-development-secret-not-for-production";
+    /** HS256 keys shorter than its hash are refused by the server (AuthProperties.MIN_SECRET_BYTES). */
+    static final int MIN_SECRET_BYTES = 32;
 
     private DevelopmentTokens() {}
 
-    static String mint(String secret, UUID user, Duration ttl, Instant now) {
+    /** A token for {@code user} signed with {@code secret}, valid for {@code ttl} (no expiry when null). */
+    public static String mint(String secret, UUID user, Duration ttl, Instant now) {
+        if (secret == null || secret.getBytes(StandardCharsets.UTF_8).length < MIN_SECRET_BYTES) {
+            throw new IllegalArgumentException("cannot sign with this secret: EVENTSYNC_AUTH_JWT_SECRET must be at least "
+                    + MIN_SECRET_BYTES + " bytes");
+        }
         Base64.Encoder base64 = Base64.getUrlEncoder().withoutPadding();
         String header = base64.encodeToString("{\"alg\":\"HS256\",\"typ\":\"JWT\"}".getBytes(StandardCharsets.UTF_8));
         String claims = "{\"sub\":\"" + user + "\",\"iat\":" + now.getEpochSecond()
-                + ",\"exp\":" + now.plus(ttl).getEpochSecond() + "}";
+                + (ttl == null ? "" : ",\"exp\":" + now.plus(ttl).getEpochSecond()) + "}";
         String payload = base64.encodeToString(claims.getBytes(StandardCharsets.UTF_8));
         try {
             Mac mac = Mac.getInstance("HmacSHA256");

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The benchmark: builds the jar, starts a real PostgreSQL (the embedded one of development mode,
+# The benchmark: builds the jars, starts a real PostgreSQL (the embedded one of development mode,
 # fsync and synchronous_commit on; or BENCH_DB_URL), starts the server as its own process, drives
 # it over real gRPC from a separate load-generator process, prints the figures, stops everything.
 #   bench/run.sh [--quick] [--only BASE,W1,W2,W3,W4] [--warmup seconds]   (arguments go to the load generator)
@@ -10,6 +10,12 @@ cd "$(dirname "$0")/.."
 ./mvnw -q -ntp -DskipTests package
 
 work=$(mktemp -d)
+# Copies: a rebuild while the benchmark runs must not pull classes from under the running JVMs.
+# The server jar holds no PostgreSQL binaries; dev-lib/ beside it has the host's (development only).
+cp src/server/target/eventsync.jar src/tools/target/eventsync-tools.jar "$work/"
+cp -r src/server/target/dev-lib "$work/dev-lib"
+server_jar=("-Dloader.path=$work/dev-lib" -jar "$work/eventsync.jar")
+tools_jar=(-jar "$work/eventsync-tools.jar")
 grpc_port=19090
 http_port=19091
 server_args=(--spring.grpc.server.port=$grpc_port --server.port=$http_port)
@@ -25,16 +31,16 @@ else
   server_args+=(--eventsync.dev.data-dir="$work/postgres" --eventsync.dev.database-port=$db_port)
 fi
 
-java -Xmx1g -jar target/eventsync.jar "${server_args[@]}" > "$work/server.log" 2>&1 &
+java -Xmx1g "${server_jar[@]}" "${server_args[@]}" > "$work/server.log" 2>&1 &
 server=$!
 cleanup() { kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true; rm -rf "$work"; }
 trap cleanup EXIT
 for _ in $(seq 1 120); do
-  java -jar target/eventsync.jar healthcheck $grpc_port >/dev/null 2>&1 && break
+  java "${server_jar[@]}" healthcheck $grpc_port >/dev/null 2>&1 && break
   kill -0 "$server" 2>/dev/null || { echo "server failed to start:"; tail -40 "$work/server.log"; exit 1; }
   sleep 1
 done
 
 echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB; server heap max 1 GiB; $(java -version 2>&1 | head -1)"
-java -Xmx2g -jar target/eventsync.jar bench --grpc 127.0.0.1:$grpc_port --http 127.0.0.1:$http_port \
+java -Xmx2g "${tools_jar[@]}" bench --grpc 127.0.0.1:$grpc_port --http 127.0.0.1:$http_port \
   --jdbc "$db_url" "$@"

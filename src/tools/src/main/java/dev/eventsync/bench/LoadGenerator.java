@@ -1,0 +1,804 @@
+package dev.eventsync.bench;
+
+import dev.eventsync.client.cli.DevelopmentTokens;
+import dev.eventsync.proto.v1.ConversationCreated;
+import dev.eventsync.proto.v1.Event;
+import dev.eventsync.proto.v1.EventServiceGrpc;
+import dev.eventsync.proto.v1.Message;
+import dev.eventsync.proto.v1.NewMessage;
+import dev.eventsync.proto.v1.SendingNewMessage;
+import dev.eventsync.proto.v1.SyncFromServerRequest;
+import dev.eventsync.proto.v1.SyncRequest;
+import io.grpc.ClientInterceptor;
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
+import io.grpc.Metadata;
+import io.grpc.stub.MetadataUtils;
+import io.grpc.stub.StreamObserver;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The load generator of {@code bench/run.sh}: a separate process that drives a running server
+ * over real gRPC (and its PostgreSQL directly, for the BASE ceilings), prints one line per
+ * workload and writes them as JSON. {@code java -jar eventsync-tools.jar bench --grpc host:port
+ * --http host:port --jdbc url [--quick] [--only BASE,W1,W2,W3,W4] [--warmup seconds] [--out file]
+ * [--i-know-this-is-not-production]}. It writes only to a benchmark database ({@link BenchmarkDatabase}).
+ * BASE measures the ceilings of W1 and W2: its insert runs before W1, its feed read before W2.
+ */
+public final class LoadGenerator {
+
+    static final List<String> WORKLOADS = List.of("BASE", "W1", "W2", "W3", "W4");
+    private static final Set<String> OPTIONS = Set.of("grpc", "http", "jdbc", "quick", "only", "warmup", "out",
+            BenchmarkDatabase.CONFIRMATION.substring(2));
+    static final int W1_CLIENTS = 64;
+    static final int MEMBERS = 10;
+
+    private final String grpcTarget;
+    private final String httpBase;
+    private final String jdbcUrl;
+    private final boolean quick;
+    private final Set<String> only;
+    private final String secret;
+    private final PrintStream out;
+    /** What the database behind --jdbc is (null without --jdbc), checked before anything runs. */
+    private BenchmarkDatabase.Kind database;
+    private final Map<String, Object> results = new LinkedHashMap<>();
+    private final List<ManagedChannel> channels = new ArrayList<>();
+    /**
+     * Both JVMs compile the hot paths during the first seconds of load (on a 2-core machine the
+     * JIT alone took most of a core): W1 and BASE are measured after a warm-up of the same work.
+     */
+    private final Duration warmup;
+
+    private LoadGenerator(Map<String, String> options, PrintStream out) {
+        this.grpcTarget = options.getOrDefault("grpc", "127.0.0.1:9090");
+        this.httpBase = "http://" + options.getOrDefault("http", "127.0.0.1:9091");
+        this.jdbcUrl = options.get("jdbc");
+        this.quick = options.containsKey("quick");
+        this.only = Set.copyOf(workloads(options));
+        this.secret = System.getenv().getOrDefault("EVENTSYNC_AUTH_JWT_SECRET", DevelopmentTokens.DEVELOPMENT_SECRET);
+        this.out = out;
+        this.warmup = Duration.ofSeconds(Long.parseLong(options.getOrDefault("warmup", quick ? "5" : "30")));
+    }
+
+    public static int run(String[] args, PrintStream out, PrintStream err) throws Exception {
+        Map<String, String> options = new LinkedHashMap<>();
+        for (int i = 0; i < args.length; i++) {
+            String name = args[i].startsWith("--") ? args[i].substring(2) : "";
+            if (name.equals("quick") || args[i].equals(BenchmarkDatabase.CONFIRMATION)) {
+                options.put(name, "true");
+            } else if (!OPTIONS.contains(name)) {
+                return usage(err, args[i] + " is not an option");
+            } else if (i + 1 == args.length || args[i + 1].startsWith("--")) {
+                return usage(err, args[i] + " needs a value");
+            } else {
+                options.put(name, args[++i]);
+            }
+        }
+        List<String> workloads = workloads(options);
+        if (!WORKLOADS.containsAll(workloads)) {
+            return usage(err, "--only takes a comma-separated list of " + String.join(", ", WORKLOADS));
+        }
+        if (options.containsKey("warmup") && !options.get("warmup").matches("\\d{1,5}")) {
+            return usage(err, "--warmup takes whole seconds");
+        }
+        if (!options.containsKey("jdbc") && workloads.stream().anyMatch(List.of("BASE", "W1", "W2")::contains)) {
+            return usage(err, "--jdbc <url> is required for BASE, W1 and W2 (they also read and write PostgreSQL directly)");
+        }
+        LoadGenerator generator = new LoadGenerator(options, out);
+        if (generator.jdbcUrl != null) {
+            try (Connection connection = generator.jdbc()) {
+                generator.database = BenchmarkDatabase.check(connection, options.containsKey(BenchmarkDatabase.CONFIRMATION.substring(2)));
+            } catch (BenchmarkDatabase.Refused refused) {
+                err.println("bench: " + refused.getMessage());
+                return 2;
+            }
+        }
+        try {
+            generator.all();
+        } finally {
+            generator.channels.forEach(ManagedChannel::shutdownNow);
+        }
+        Path file = Path.of(options.getOrDefault("out", "bench/results/run-" + Instant.now().toString().replace(':', '-') + ".json"));
+        Files.createDirectories(file.toAbsolutePath().getParent());
+        Files.writeString(file, json(generator.results));
+        out.println("results written to " + file);
+        return 0;
+    }
+
+    private static List<String> workloads(Map<String, String> options) {
+        return List.of(options.getOrDefault("only", String.join(",", WORKLOADS)).split(",", -1));
+    }
+
+    private static int usage(PrintStream err, String problem) {
+        err.println("bench: " + problem);
+        err.println("usage: bench --grpc host:port --http host:port --jdbc url [--quick] [--only "
+                + String.join(",", WORKLOADS) + "] [--warmup seconds] [--out file] [" + BenchmarkDatabase.CONFIRMATION + "]");
+        return 2;
+    }
+
+    private void all() throws Exception {
+        Duration duration = quick ? Duration.ofSeconds(8) : Duration.ofSeconds(20);
+        int w2Events = quick ? 100_000 : 1_000_000;
+        int w3Streams = quick ? 300 : 1000;
+        int w4Streams = quick ? 2000 : 10_000;
+
+        if (!only.equals(Set.of("W4"))) { // W4 writes nothing
+            recycleWalSegments(quick ? 32 : 192);
+        }
+        double baseInsert = only.contains("BASE") ? baseInsert(warmup, duration) : Double.NaN;
+        if (only.contains("W1")) {
+            double w1 = withWalFigures("W1, warm-up included", () -> appendWorkload(warmup, duration));
+            if (!Double.isNaN(baseInsert)) {
+                line("RATIO W1/BASE insert=%.2f", w1 / baseInsert);
+            }
+        }
+        if (only.contains("BASE") || only.contains("W2")) {
+            UUID reader = UUID.randomUUID();
+            seedFeed(reader, w2Events);
+            // Warm-up: the same catch-up, not reported. It also leaves the freshly seeded rows as
+            // the measured reads find them (cached, hint bits set), for BASE and W2 alike.
+            catchUp(reader, w2Events, false);
+            double baseRead = only.contains("BASE") ? baseFeedRead(reader, w2Events) : Double.NaN;
+            double w2 = only.contains("W2") ? catchUp(reader, w2Events, true) : Double.NaN;
+            if (!Double.isNaN(baseRead) && !Double.isNaN(w2)) {
+                line("RATIO W2/BASE read=%.2f", w2 / baseRead);
+            }
+        }
+        if (only.contains("W3")) {
+            withWalFigures("W3", () -> {
+                fanout(w3Streams, quick ? 100 : 300);
+                return null;
+            });
+        }
+        if (only.contains("W4")) {
+            idleStreams(w4Streams);
+        }
+    }
+
+    /** A timed run: work starts now, is counted once the warm-up is over, and stops at the end. */
+    private record Window(long measureFrom, long end, Duration duration) {
+        Window(Duration warmup, Duration duration) {
+            this(System.nanoTime() + warmup.toNanos(), duration);
+        }
+
+        private Window(long measureFrom, Duration duration) {
+            this(measureFrom, measureFrom + duration.toNanos(), duration);
+        }
+
+        /** Whether work started at this {@link System#nanoTime()} counts. */
+        boolean measures(long started) {
+            return started >= measureFrom;
+        }
+
+        double perSecond(long counted) {
+            return counted / (duration.toMillis() / 1000.0);
+        }
+    }
+
+    // ---- BASE: the rows the server writes for one W1 event, straight into PostgreSQL ----
+
+    private double baseInsert(Duration warmup, Duration duration) throws Exception {
+        List<UUID> users = randomUsers(W1_CLIENTS);
+        List<UUID> conversations = new ArrayList<>();
+        try (Connection connection = jdbc()) {
+            insertUsersAndConversations(connection, users, conversations);
+        }
+        AtomicLong events = new AtomicLong();
+        Window window = new Window(warmup, duration);
+        ExecutorService pool = Executors.newFixedThreadPool(W1_CLIENTS);
+        List<Future<?>> done = new ArrayList<>();
+        for (int c = 0; c < W1_CLIENTS; c++) {
+            UUID author = users.get(c);
+            UUID conversation = conversations.get(c / MEMBERS % conversations.size());
+            List<UUID> members = members(users, c / MEMBERS % conversations.size());
+            done.add(pool.submit(() -> {
+                try (Connection connection = jdbc()) {
+                    connection.setAutoCommit(false);
+                    long start;
+                    while ((start = System.nanoTime()) < window.end()) {
+                        insertOneEvent(connection, author, conversation, members);
+                        if (window.measures(start)) {
+                            events.incrementAndGet();
+                        }
+                    }
+                }
+                return null;
+            }));
+        }
+        for (Future<?> f : done) {
+            f.get();
+        }
+        pool.shutdown();
+        double perSecond = window.perSecond(events.get());
+        line("BASE jdbc_batch_insert events_per_s=%.0f clients=%d", perSecond, W1_CLIENTS);
+        results.put("base_insert_events_per_s", Math.round(perSecond));
+        return perSecond;
+    }
+
+    /** Exactly the rows of one stored message: idempotency row, message row, event row and one feed row per member. */
+    private static void insertOneEvent(Connection connection, UUID author, UUID conversation, List<UUID> members) throws SQLException {
+        UUID eventUuid = UUID.randomUUID();
+        UUID messageUuid = UUID.randomUUID();
+        Timestamp now = Timestamp.from(Instant.now());
+        byte[] body = messageEvent(eventUuid, messageUuid, author, conversation).toByteArray();
+        try (PreparedStatement ids = connection.prepareStatement(
+                "insert into event_ids (event_uuid, author_uuid, content_hash, stored_at, message_uuid) values (?, ?, ?, ?, ?)");
+             PreparedStatement message = connection.prepareStatement(
+                "insert into messages (conversation_uuid, message_uuid, author_uuid, local_uuid, event_uuid, sent_at) values (?, ?, ?, ?, ?, ?)");
+             PreparedStatement head = connection.prepareStatement(
+                "update log_head set last_position = last_position + 1 returning last_position");
+             PreparedStatement event = connection.prepareStatement(
+                "insert into events (position, event_uuid, author_uuid, kind, conversation_uuid, stored_at, body) values (?, ?, ?, 'new_message', ?, ?, ?)");
+             PreparedStatement feed = connection.prepareStatement(
+                "insert into feed (user_uuid, position, event_uuid) values (?, ?, ?)")) {
+            ids.setObject(1, eventUuid);
+            ids.setObject(2, author);
+            ids.setBytes(3, new byte[32]);
+            ids.setTimestamp(4, now);
+            ids.setObject(5, messageUuid);
+            ids.executeUpdate();
+            message.setObject(1, conversation);
+            message.setObject(2, messageUuid);
+            message.setObject(3, author);
+            message.setObject(4, UUID.randomUUID());
+            message.setObject(5, eventUuid);
+            message.setTimestamp(6, now);
+            message.executeUpdate();
+            long position;
+            try (ResultSet row = head.executeQuery()) {
+                row.next();
+                position = row.getLong(1);
+            }
+            event.setLong(1, position);
+            event.setObject(2, eventUuid);
+            event.setObject(3, author);
+            event.setObject(4, conversation);
+            event.setTimestamp(5, now);
+            event.setBytes(6, body);
+            event.executeUpdate();
+            for (UUID member : members) {
+                feed.setObject(1, member);
+                feed.setLong(2, position);
+                feed.setObject(3, eventUuid);
+                feed.addBatch();
+            }
+            feed.executeBatch();
+            connection.commit();
+        }
+    }
+
+    private void insertUsersAndConversations(Connection connection, List<UUID> users, List<UUID> conversations) throws SQLException {
+        try (PreparedStatement user = connection.prepareStatement("insert into users (user_uuid) values (?) on conflict do nothing");
+             PreparedStatement conversation = connection.prepareStatement(
+                     "insert into conversations (conversation_uuid, name, created_by, created_at) values (?, 'bench', ?, now())");
+             PreparedStatement member = connection.prepareStatement(
+                     "insert into memberships (conversation_uuid, user_uuid, joined_at) values (?, ?, now())")) {
+            for (UUID u : users) {
+                user.setObject(1, u);
+                user.addBatch();
+            }
+            user.executeBatch();
+            for (int k = 0; k < conversationCount(users.size()); k++) {
+                UUID c = UUID.randomUUID();
+                conversations.add(c);
+                conversation.setObject(1, c);
+                conversation.setObject(2, users.get(0));
+                conversation.executeUpdate();
+                for (UUID m : members(users, k)) {
+                    member.setObject(1, c);
+                    member.setObject(2, m);
+                    member.addBatch();
+                }
+                member.executeBatch();
+            }
+        }
+    }
+
+    // ---- W1: 64 clients, one message per Sync, conversations of 10 ----
+
+    private double appendWorkload(Duration warmup, Duration duration) throws Exception {
+        List<UUID> users = randomUsers(W1_CLIENTS);
+        List<EventServiceGrpc.EventServiceBlockingStub> stubs = new ArrayList<>();
+        for (int i = 0; i < users.size(); i++) {
+            stubs.add(EventServiceGrpc.newBlockingStub(channel(i % 8)).withInterceptors(auth(users.get(i))));
+        }
+        List<String> conversations = new ArrayList<>();
+        for (int k = 0; k < conversationCount(users.size()); k++) {
+            String conversation = UUID.randomUUID().toString();
+            List<UUID> members = members(users, k);
+            stubs.get(users.indexOf(members.get(0))).sync(SyncRequest.newBuilder().addEvents(Event.newBuilder()
+                    .setUuid(UUID.randomUUID().toString())
+                    .setConversationCreated(ConversationCreated.newBuilder().setConversationUuid(conversation).setName("w1")
+                            .addAllMemberUuids(members.stream().map(UUID::toString).toList()))).build());
+            conversations.add(conversation);
+        }
+        Recorder latencies = new Recorder();
+        Window window = new Window(warmup, duration);
+        ExecutorService pool = Executors.newFixedThreadPool(W1_CLIENTS);
+        List<Future<?>> done = new ArrayList<>();
+        for (int c = 0; c < W1_CLIENTS; c++) {
+            var stub = stubs.get(c);
+            String conversation = conversations.get(c / MEMBERS % conversations.size());
+            done.add(pool.submit(() -> {
+                long start;
+                while ((start = System.nanoTime()) < window.end()) {
+                    stub.sync(SyncRequest.newBuilder().addEvents(sendEvent(conversation, "w1")).build());
+                    if (window.measures(start)) {
+                        latencies.add(System.nanoTime() - start);
+                    }
+                }
+                return null;
+            }));
+        }
+        for (Future<?> f : done) {
+            f.get();
+        }
+        pool.shutdown();
+        double perSecond = window.perSecond(latencies.count());
+        line("W1 append events_per_s=%.0f p50_ms=%.2f p99_ms=%.2f clients=%d", perSecond,
+                latencies.percentileMillis(50), latencies.percentileMillis(99), W1_CLIENTS);
+        results.put("w1_events_per_s", Math.round(perSecond));
+        results.put("w1_p50_ms", latencies.percentileMillis(50));
+        results.put("w1_p99_ms", latencies.percentileMillis(99));
+        return perSecond;
+    }
+
+    // ---- W2: one client catching up N events ----
+
+    /** N events in one user's feed, written straight into the log (a realistic message body each). */
+    private void seedFeed(UUID reader, int events) throws SQLException {
+        long start = System.nanoTime();
+        try (Connection connection = jdbc()) {
+            connection.setAutoCommit(false);
+            byte[] body = messageEvent(UUID.randomUUID(), UUID.randomUUID(), UUID.randomUUID(), UUID.randomUUID()).toByteArray();
+            try (PreparedStatement seed = connection.prepareStatement("""
+                    with head as (
+                        update log_head set last_position = last_position + ? returning last_position - ? as base
+                    ), appended as (
+                        insert into events (position, event_uuid, author_uuid, kind, conversation_uuid, stored_at, body)
+                        select head.base + g, gen_random_uuid(), ?, 'new_message', ?, now(), ?
+                        from head, generate_series(1, ?) g
+                        returning position, event_uuid
+                    )
+                    insert into feed (user_uuid, position, event_uuid) select ?, position, event_uuid from appended""")) {
+                seed.setInt(1, events);
+                seed.setInt(2, events);
+                seed.setObject(3, UUID.randomUUID());
+                seed.setObject(4, UUID.randomUUID());
+                seed.setBytes(5, body);
+                seed.setInt(6, events);
+                seed.setObject(7, reader);
+                seed.executeUpdate();
+            }
+            connection.commit();
+            connection.setAutoCommit(true);
+            try (var analyze = connection.createStatement()) {
+                analyze.execute("analyze events, feed"); // what autovacuum would soon do after such a load
+            }
+        }
+        out.printf("(seeded %d events in one feed in %.1f s)%n", events, (System.nanoTime() - start) / 1e9);
+    }
+
+    private double baseFeedRead(UUID reader, int events) throws SQLException {
+        long start = System.nanoTime();
+        long rows = 0;
+        try (Connection connection = jdbc();
+             PreparedStatement page = connection.prepareStatement("""
+                     select f.position, e.body
+                     from (select position from feed where user_uuid = ? and position > ? order by position limit 500) f
+                     cross join lateral (select body from events where events.position = f.position) e""")) {
+            long position = 0;
+            while (true) {
+                page.setObject(1, reader);
+                page.setLong(2, position);
+                int n = 0;
+                try (ResultSet result = page.executeQuery()) {
+                    while (result.next()) {
+                        position = result.getLong(1);
+                        Event.parseFrom(result.getBytes(2));
+                        n++;
+                    }
+                } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+                    throw new IllegalStateException(e);
+                }
+                if (n == 0) {
+                    break;
+                }
+                rows += n;
+            }
+        }
+        double perSecond = rows / ((System.nanoTime() - start) / 1e9);
+        line("BASE jdbc_feed_read rows_per_s=%.0f rows=%d", perSecond, rows);
+        results.put("base_feed_read_rows_per_s", Math.round(perSecond));
+        if (rows != events) {
+            throw new IllegalStateException("BASE read " + rows + " rows, expected " + events);
+        }
+        return perSecond;
+    }
+
+    private double catchUp(UUID reader, int events, boolean report) throws Exception {
+        // A phone's client reads as fast as it can: an async stub on the transport's own thread
+        // (a blocking iterator would hand over every message between threads and measure that).
+        ManagedChannel direct = ManagedChannelBuilder.forTarget(grpcTarget).usePlaintext().directExecutor().build();
+        channels.add(direct);
+        AtomicLong count = new AtomicLong();
+        CountDownLatch done = new CountDownLatch(1);
+        Throwable[] failure = new Throwable[1];
+        long start = System.nanoTime();
+        EventServiceGrpc.newStub(direct).withInterceptors(auth(reader))
+                .syncFromServer(SyncFromServerRequest.getDefaultInstance(), new StreamObserver<>() {
+                    @Override
+                    public void onNext(Event event) {
+                        if (!event.hasSyncCaughtUp()) {
+                            count.incrementAndGet();
+                        }
+                    }
+
+                    @Override
+                    public void onError(Throwable t) {
+                        failure[0] = t;
+                        done.countDown();
+                    }
+
+                    @Override
+                    public void onCompleted() {
+                        done.countDown();
+                    }
+                });
+        done.await();
+        if (failure[0] != null) {
+            throw new IllegalStateException("W2 stream failed", failure[0]);
+        }
+        long received = count.get();
+        double perSecond = received / ((System.nanoTime() - start) / 1e9);
+        if (received != events) {
+            throw new IllegalStateException("W2 received " + received + " events, expected " + events);
+        }
+        if (!report) {
+            return perSecond;
+        }
+        long heap = serverHeapMb();
+        line("W2 catchup events_per_s=%.0f events=%d server_heap_mb=%d", perSecond, received, heap);
+        results.put("w2_events_per_s", Math.round(perSecond));
+        results.put("w2_events", received);
+        results.put("w2_server_heap_mb", heap);
+        return perSecond;
+    }
+
+    // ---- W3: fan-out latency to S follow streams ----
+
+    private void fanout(int streams, int messages) throws Exception {
+        List<UUID> users = randomUsers(streams);
+        int conversationsCount = streams / MEMBERS;
+        List<String> conversations = new ArrayList<>();
+        for (int k = 0; k < conversationsCount; k++) {
+            List<UUID> members = users.subList(k * MEMBERS, (k + 1) * MEMBERS);
+            String conversation = UUID.randomUUID().toString();
+            EventServiceGrpc.newBlockingStub(channel(k % 8)).withInterceptors(auth(members.get(0))).sync(SyncRequest.newBuilder()
+                    .addEvents(Event.newBuilder().setUuid(UUID.randomUUID().toString())
+                            .setConversationCreated(ConversationCreated.newBuilder().setConversationUuid(conversation).setName("w3")
+                                    .addAllMemberUuids(members.stream().map(UUID::toString).toList()))).build());
+            conversations.add(conversation);
+        }
+        // An event may reach a stream before its sender has seen the acknowledgement: keep the
+        // arrival times and compute the latencies (acknowledgement to arrival) at the end.
+        Map<String, Long> ackedAt = new ConcurrentHashMap<>();
+        Map<String, List<Long>> arrivals = new ConcurrentHashMap<>();
+        CountDownLatch caughtUp = new CountDownLatch(streams);
+        AtomicInteger deliveries = new AtomicInteger();
+        for (int i = 0; i < streams; i++) {
+            openFollow(users.get(i), i, new StreamObserver<>() {
+                @Override
+                public void onNext(Event event) {
+                    long now = System.nanoTime();
+                    if (event.hasSyncCaughtUp()) {
+                        caughtUp.countDown();
+                    } else if (event.hasNewMessage() && event.getNewMessage().getMessage().getText().equals("w3")) {
+                        arrivals.computeIfAbsent(event.getUuid(), k -> new java.util.concurrent.CopyOnWriteArrayList<>()).add(now);
+                        deliveries.incrementAndGet();
+                    }
+                }
+
+                @Override
+                public void onError(Throwable t) {
+                }
+
+                @Override
+                public void onCompleted() {
+                }
+            });
+        }
+        if (!caughtUp.await(120, TimeUnit.SECONDS)) {
+            throw new IllegalStateException("W3: " + caughtUp.getCount() + " streams did not catch up");
+        }
+        for (int m = 0; m < messages; m++) {
+            int k = m % conversationsCount;
+            UUID sender = users.get(k * MEMBERS);
+            Event message = sendEvent(conversations.get(k), "w3");
+            var stub = EventServiceGrpc.newBlockingStub(channel(m % 8)).withInterceptors(auth(sender));
+            stub.sync(SyncRequest.newBuilder().addEvents(message).build());
+            ackedAt.put(message.getUuid(), System.nanoTime());
+            Thread.sleep(5);
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (deliveries.get() < messages * MEMBERS && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        Recorder latencies = new Recorder();
+        arrivals.forEach((uuid, times) -> times.forEach(t -> latencies.add(Math.max(0, t - ackedAt.get(uuid)))));
+        line("W3 fanout p50_ms=%.2f p99_ms=%.2f streams=%d deliveries=%d/%d", latencies.percentileMillis(50),
+                latencies.percentileMillis(99), streams, deliveries.get(), messages * MEMBERS);
+        results.put("w3_p50_ms", latencies.percentileMillis(50));
+        results.put("w3_p99_ms", latencies.percentileMillis(99));
+        results.put("w3_streams", streams);
+    }
+
+    // ---- W4: idle follow streams on one instance ----
+
+    private void idleStreams(int target) throws Exception {
+        CountDownLatch caughtUp = new CountDownLatch(target);
+        AtomicInteger failed = new AtomicInteger();
+        for (int i = 0; i < target; i++) {
+            openFollow(UUID.randomUUID(), i, new StreamObserver<>() {
+                @Override
+                public void onNext(Event event) {
+                    if (event.hasSyncCaughtUp()) {
+                        caughtUp.countDown();
+                    }
+                }
+
+                @Override
+                public void onError(Throwable t) {
+                    failed.incrementAndGet();
+                }
+
+                @Override
+                public void onCompleted() {
+                }
+            });
+        }
+        caughtUp.await(180, TimeUnit.SECONDS);
+        int open = (int) (target - caughtUp.getCount());
+        long heap = serverHeapMb();
+        line("W4 streams open=%d server_heap_mb=%d target=%d failed=%d server_gauge=%s", open, heap, target,
+                failed.get(), metric("eventsync.follow.streams", null));
+        results.put("w4_open", open);
+        results.put("w4_server_heap_mb", heap);
+    }
+
+    // ---- helpers ----
+
+    private void openFollow(UUID user, int index, StreamObserver<Event> observer) {
+        EventServiceGrpc.newStub(channel(index % 16)).withInterceptors(auth(user))
+                .syncFromServer(SyncFromServerRequest.newBuilder().setFollow(true).build(), observer);
+    }
+
+    private synchronized ManagedChannel channel(int index) {
+        while (channels.size() <= index) {
+            channels.add(ManagedChannelBuilder.forTarget(grpcTarget).usePlaintext().maxInboundMessageSize(16 << 20).build());
+        }
+        return channels.get(index);
+    }
+
+    private ClientInterceptor auth(UUID user) {
+        Metadata headers = new Metadata();
+        headers.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER),
+                "Bearer " + DevelopmentTokens.mint(secret, user, Duration.ofHours(2), Instant.now()));
+        return MetadataUtils.newAttachHeadersInterceptor(headers);
+    }
+
+    /** Runs the work, then prints the WAL written, checkpoints counted and WAL files created meanwhile. */
+    private <T> T withWalFigures(String during, Callable<T> work) throws Exception {
+        if (jdbcUrl == null) {
+            return work.call();
+        }
+        Wal before = wal();
+        T result = work.call();
+        Wal after = wal();
+        out.printf("(during %s: %d MB of WAL written, %d checkpoints counted, %s WAL segment files created)%n",
+                during, (after.bytes() - before.bytes()) >> 20, after.checkpoints() - before.checkpoints(),
+                // a checkpoint removes or recycles files, so the difference would not count creations
+                before.files() < 0 || after.checkpoints() != before.checkpoints()
+                        ? "an unknown number of" : String.valueOf(after.files() - before.files()));
+        return result;
+    }
+
+    /** WAL bytes written, checkpoints counted, WAL segment files in pg_wal (-1: this role may not list them). */
+    private record Wal(long bytes, long checkpoints, long files) {}
+
+    /**
+     * The WAL figures now. Checkpoints are timed and requested ones, as the statistics report
+     * them. A checkpoint starts once about max_wal_size / 1.9 of WAL was written since the last
+     * one; after it, the first change to every page writes a full-page image, which shows in W1's
+     * latencies.
+     */
+    private Wal wal() throws SQLException {
+        try (Connection connection = jdbc(); var statement = connection.createStatement()) {
+            String checkpoints = connection.getMetaData().getDatabaseMajorVersion() >= 17
+                    ? "(select num_timed + num_requested from pg_stat_checkpointer)"
+                    : "(select checkpoints_timed + checkpoints_req from pg_stat_bgwriter)";
+            try (ResultSet row = statement.executeQuery(
+                    "select pg_wal_lsn_diff(pg_current_wal_lsn(), '0/0')::bigint, " + checkpoints)) {
+                row.next();
+                return new Wal(row.getLong(1), row.getLong(2), walFiles(statement, ""));
+            }
+        }
+    }
+
+    /** WAL segment files in pg_wal that match the condition; -1 when this role may not list them (superuser or pg_monitor). */
+    private static long walFiles(Statement statement, String andCondition) {
+        try (ResultSet row = statement.executeQuery(
+                "select count(*) from pg_ls_waldir() where name ~ '^[0-9A-F]{24}$'" + andCondition)) {
+            row.next();
+            return row.getLong(1);
+        } catch (SQLException notAllowed) {
+            return -1;
+        }
+    }
+
+    /**
+     * A database that has run for a while reuses its WAL segment files: each checkpoint renames
+     * the old ones for future use. A fresh cluster instead creates and zero-fills a new 16 MB file
+     * every 16 MB of WAL, and the commit that crosses into it waits (wait events IO:WalInitWrite
+     * and IO:WalInitSync): that was W1's p99 (README, Performance). So before measuring, write
+     * {@code segments} files' worth of WAL and checkpoint: the files are recycled, as in steady
+     * state, up to about max_wal_size of them. Durability is untouched. Needs the rights to
+     * checkpoint and switch WAL files (superuser; or pg_checkpoint and EXECUTE on pg_switch_wal);
+     * without them the run goes on, on the fresh cluster, and says so.
+     */
+    private void recycleWalSegments(int segments) {
+        if (jdbcUrl == null) {
+            out.println("(WAL: no --jdbc, so the database's WAL files are measured as they are)");
+            return;
+        }
+        if (database != BenchmarkDatabase.Kind.BENCHMARK) {
+            out.println("(WAL: left as it is: not a database the load generator created)");
+            return;
+        }
+        try (Connection connection = jdbc(); var statement = connection.createStatement()) {
+            statement.execute("checkpoint"); // first: never leave the WAL written below un-checkpointed
+            for (int i = 0; i < segments; i++) {
+                statement.execute("select pg_logical_emit_message(false, 'eventsync-bench', 'wal')");
+                statement.execute("select pg_switch_wal()");
+            }
+            statement.execute("checkpoint");
+            long ready = walFiles(statement, " and name > pg_walfile_name(pg_current_wal_lsn())");
+            out.println(ready < 0
+                    ? "(WAL: " + segments + " files' worth written and checkpointed; this role cannot count them)"
+                    : "(WAL: " + ready + " segment files ready for reuse, as on a database in steady state)");
+        } catch (SQLException e) {
+            out.printf("(WAL: could not prepare segment files for reuse, measuring a fresh cluster: %s)%n", e.getMessage());
+        }
+    }
+
+    private Connection jdbc() throws SQLException {
+        if (jdbcUrl == null) {
+            throw new IllegalStateException("--jdbc <url> is required (BASE and the W2 seed write to PostgreSQL directly)");
+        }
+        return DriverManager.getConnection(jdbcUrl);
+    }
+
+    /** The server's heap in use after a GC it was asked for is not possible remotely: heap used now, in MiB. */
+    private long serverHeapMb() throws IOException, InterruptedException {
+        String value = metric("jvm.memory.used", "area:heap");
+        return value == null ? -1 : Math.round(Double.parseDouble(value) / (1024 * 1024));
+    }
+
+    private String metric(String name, String tag) throws IOException, InterruptedException {
+        String url = httpBase + "/actuator/metrics/" + name + (tag == null ? "" : "?tag=" + tag);
+        HttpResponse<String> response = HttpClient.newHttpClient().send(
+                HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString());
+        Matcher value = Pattern.compile("\"value\"\\s*:\\s*([0-9.Ee+-]+)").matcher(response.body());
+        return value.find() ? value.group(1) : null;
+    }
+
+    private static Event sendEvent(String conversation, String text) {
+        return Event.newBuilder().setUuid(UUID.randomUUID().toString())
+                .setSendingNewMessage(SendingNewMessage.newBuilder().setLocalUuid(UUID.randomUUID().toString())
+                        .setMessage(Message.newBuilder().setConversationUuid(conversation).setText(text))).build();
+    }
+
+    private static Event messageEvent(UUID eventUuid, UUID messageUuid, UUID author, UUID conversation) {
+        return Event.newBuilder().setUuid(eventUuid.toString()).setAuthorUuid(author.toString())
+                .setNewMessage(NewMessage.newBuilder().setUuid(messageUuid.toString()).setLocalUuid(UUID.randomUUID().toString())
+                        .setMessage(Message.newBuilder().setUuid(messageUuid.toString()).setConversationUuid(conversation.toString())
+                                .setAuthorUuid(author.toString()).setText("a message of a realistic length, about sixty chars")))
+                .build();
+    }
+
+    private static List<UUID> randomUsers(int n) {
+        List<UUID> users = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            users.add(UUID.randomUUID());
+        }
+        return users;
+    }
+
+    private static int conversationCount(int users) {
+        return (users + MEMBERS - 1) / MEMBERS;
+    }
+
+    /** Conversation k's members: 10 consecutive users, wrapping around. */
+    private static List<UUID> members(List<UUID> users, int k) {
+        List<UUID> members = new ArrayList<>(MEMBERS);
+        for (int i = 0; i < MEMBERS; i++) {
+            members.add(users.get((k * MEMBERS + i) % users.size()));
+        }
+        return members;
+    }
+
+    private void line(String format, Object... args) {
+        out.printf(format + "%n", args);
+    }
+
+    private static String json(Map<String, Object> results) {
+        StringBuilder json = new StringBuilder("{\n");
+        results.forEach((k, v) -> json.append("  \"").append(k).append("\": ").append(v).append(",\n"));
+        if (!results.isEmpty()) {
+            json.setLength(json.length() - 2);
+        }
+        return json.append("\n}\n").toString();
+    }
+
+    /** Latencies in nanoseconds, thread-safe. */
+    private static final class Recorder {
+        private long[] values = new long[1024];
+        private int size;
+
+        synchronized void add(long nanos) {
+            if (size == values.length) {
+                values = Arrays.copyOf(values, size * 2);
+            }
+            values[size++] = nanos;
+        }
+
+        synchronized int count() {
+            return size;
+        }
+
+        synchronized double percentileMillis(int p) {
+            if (size == 0) {
+                return Double.NaN;
+            }
+            long[] sorted = Arrays.copyOf(values, size);
+            Arrays.sort(sorted);
+            int index = Math.max(0, Math.min(size - 1, (int) Math.ceil(p / 100.0 * size) - 1));
+            return sorted[index] / 1e6;
+        }
+    }
+}

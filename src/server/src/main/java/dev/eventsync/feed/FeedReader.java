@@ -15,8 +15,11 @@ import org.springframework.stereotype.Component;
 @Component
 public class FeedReader {
 
-    /** A stored event of a user's feed: its position and its delivered body (a serialized Event). */
-    public record Entry(long position, byte[] body) {}
+    /**
+     * A stored event of a user's feed: its position, its delivered body (a serialized Event) and
+     * the body's size; the body is null when the event alone is larger than the page's byte limit.
+     */
+    public record Entry(long position, byte[] body, long size) {}
 
     /** The event's position (unique uuid), then the user's own row at it (primary key). */
     static final String POSITION_OF = """
@@ -28,20 +31,22 @@ public class FeedReader {
 
     /**
      * The next page after a position, bounded by rows and by bytes (pictures are large): rows
-     * are kept while the bytes before them are under the budget, so a page always has at least
-     * one row. {@code octet_length} reads the stored size without fetching the value.
+     * are kept while the bytes up to and including them fit the limit (a page never holds more
+     * than the bytes its stream reserved); a first event larger than the limit comes alone and
+     * without its body, so that the stream can reserve its size and read it again.
+     * {@code octet_length} reads the stored size without fetching the value.
      * The feed rows are limited first, then each event is fetched by its key (a lateral join):
      * a plain join let the planner choose a merge join that scanned {@code events} from the
      * start of the log for every page (43 ms instead of 1 ms per page at position 50,000).
      */
     static final String PAGE = """
-            select position, body from (
-                select f.position, e.body,
+            select position, case when bytes_before + size <= ? then body end, size from (
+                select f.position, e.body, octet_length(e.body) as size,
                        sum(octet_length(e.body)) over (order by f.position) - octet_length(e.body) as bytes_before
                 from (select position from feed where user_uuid = ? and position > ? order by position limit ?) f
                 cross join lateral (select body from events where events.position = f.position) e
             ) page
-            where bytes_before < ?
+            where bytes_before + size <= ? or bytes_before = 0
             order by position""";
 
     private final JdbcClient jdbc;
@@ -77,8 +82,8 @@ public class FeedReader {
     }
 
     public List<Entry> pageAfter(UUID user, long position, int maxRows, long maxBytes) {
-        List<Entry> page = jdbc.sql(PAGE).params(user, position, maxRows, maxBytes)
-                .query((row, i) -> new Entry(row.getLong(1), row.getBytes(2)))
+        List<Entry> page = jdbc.sql(PAGE).params(maxBytes, user, position, maxRows, maxBytes)
+                .query((row, i) -> new Entry(row.getLong(1), row.getBytes(2), row.getLong(3)))
                 .list();
         rowsRead.add(page.size());
         return page;

@@ -7,6 +7,7 @@ import dev.eventsync.live.LiveStream;
 import dev.eventsync.proto.v1.Event;
 import dev.eventsync.proto.v1.SyncCaughtUp;
 import dev.eventsync.proto.v1.UserIsConnected;
+import io.grpc.Context;
 import io.grpc.stub.ServerCallStreamObserver;
 import java.time.Instant;
 import java.util.ArrayDeque;
@@ -16,7 +17,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 
 /**
@@ -28,11 +31,20 @@ import java.util.function.Function;
  * Transitory events are interleaved once caught up, from a small bounded buffer; what does not
  * fit is dropped.
  *
+ * <p>Memory: every byte held is reserved from the instance's {@link ByteBudget} first: a page's
+ * rows until they are sent, and what was written until the transport is ready again (then at
+ * most grpc's small on-ready threshold is still queued). A stream whose client does not read
+ * gives back its unsent rows whenever others wait, and, after the stall timeout, is reset (its
+ * call's context is cancelled, which resets the HTTP/2 stream and frees the buffers Netty held).
+ *
  * <p>One drainer at a time (a StreamObserver is not thread-safe): every trigger (ready, wake-up,
  * transitory event, cancel, shutdown) schedules {@link #drain()} on the reader executor; a
  * trigger arriving while it runs makes it run once more.
  */
-final class FeedStream implements LiveStream {
+final class FeedStream implements LiveStream, ByteBudget.Holder {
+
+    /** The smallest page a stream reads when the budget is short (unless page-bytes is smaller). */
+    static final long MIN_PAGE_BYTES = 64 * 1024;
 
     /** What the stream needs from its owner when it is done. */
     interface Owner {
@@ -54,6 +66,13 @@ final class FeedStream implements LiveStream {
     /** The feed is caught up once everything up to the log head at call start was sent. */
     private final long caughtUpAt;
     private final int transitoryCapacity;
+    private final ByteBudget budget;
+    /** The call's own context (cancelling it resets the stream); null outside a gRPC server call. */
+    private final Context.CancellableContext own;
+    private final long minPageBytes;
+    /** Bytes the budget reserved for this stream after a wait (added by its callback). */
+    private final AtomicLong grantedLater = new AtomicLong();
+    private volatile boolean reclaimRequested;
     private final AtomicInteger pending = new AtomicInteger();
     private final ArrayDeque<FeedReader.Entry> page = new ArrayDeque<>();
     private final ConcurrentLinkedQueue<Event> transitory = new ConcurrentLinkedQueue<>();
@@ -71,10 +90,24 @@ final class FeedStream implements LiveStream {
     private boolean finished;
     /** The next catch-up page, read while this one is being sent (null: none in flight). */
     private CompletableFuture<List<FeedReader.Entry>> readAhead;
+    private long readAheadReserved;
+    /** Reserved and not yet read into. */
+    private long reserved;
+    /** The bytes of the rows in {@link #page}. */
+    private long pageHeld;
+    /** Written to the call since the transport was last seen ready. */
+    private long pinned;
+    /** When the transport was first seen not ready with {@link #pinned} bytes (0: ready). */
+    private long stalledSince;
+    private boolean waiting;
+    /** Reset by this server: nothing more can be sent on it. */
+    private boolean reset;
+    /** The least to reserve for the next read: raised to the size of an event that did not fit. */
+    private long nextMin;
 
     FeedStream(ServerCallStreamObserver<Event> call, FeedReader reader, FeedProperties properties, Executor executor,
                Function<Throwable, Throwable> errors, Owner owner, UUID user, boolean follow, long position,
-               String cursor, long caughtUpAt, int transitoryCapacity) {
+               String cursor, long caughtUpAt, int transitoryCapacity, ByteBudget budget, Context.CancellableContext own) {
         this.call = call;
         this.reader = reader;
         this.properties = properties;
@@ -87,6 +120,10 @@ final class FeedStream implements LiveStream {
         this.lastEventUuid = cursor;
         this.caughtUpAt = caughtUpAt;
         this.transitoryCapacity = transitoryCapacity;
+        this.budget = budget;
+        this.own = own;
+        this.minPageBytes = Math.min(MIN_PAGE_BYTES, properties.pageBytes().toBytes());
+        this.nextMin = minPageBytes;
     }
 
     /** Must be called from the service method, before it returns (handlers are set there). */
@@ -94,6 +131,11 @@ final class FeedStream implements LiveStream {
         call.setOnReadyHandler(this::schedule);
         call.setOnCancelHandler(this::schedule); // the drainer sees isCancelled() and ends the stream
         schedule();
+    }
+
+    /** Whether this server reset the stream (its client did not read while others waited for memory). */
+    boolean wasReset() {
+        return reset;
     }
 
     boolean follows() {
@@ -124,6 +166,13 @@ final class FeedStream implements LiveStream {
         schedule();
     }
 
+    /** Others wait for the budget: give back what can be read again later, if the client is not taking anything now. */
+    @Override
+    public void reclaim() {
+        reclaimRequested = true;
+        schedule();
+    }
+
     @Override
     public void shutdown() {
         stopping = true;
@@ -151,8 +200,14 @@ final class FeedStream implements LiveStream {
     }
 
     private void drain() throws InvalidProtocolBufferException {
+        long late = grantedLater.getAndSet(0);
         if (finished) {
+            giveBack(late);
             return;
+        }
+        if (late > 0) {
+            reserved += late;
+            waiting = false;
         }
         if (call.isCancelled()) {
             finish(null);
@@ -163,7 +218,28 @@ final class FeedStream implements LiveStream {
                     "the server is shutting down: reconnect (to another instance) with your cursor"));
             return;
         }
+        if (reclaimRequested) {
+            reclaimRequested = false;
+            if (!call.isReady()) {
+                dropUnsent();
+                if (pinned > 0 && stalledSince != 0 && System.nanoTime() - stalledSince >= properties.stallTimeout().toNanos()
+                        && own != null) {
+                    // The client took nothing of what was written for the stall timeout, and others
+                    // wait for memory: only a reset frees what the transport holds for it.
+                    own.cancel(new TimeoutException("the client did not read for " + properties.stallTimeout()
+                            + " while the server was short of memory"));
+                    reset = true;
+                    finish(null);
+                    return;
+                }
+            }
+        }
         while (call.isReady()) {
+            // Ready: what was written was taken by the transport, but for grpc's small on-ready threshold.
+            long taken = pinned;
+            pinned = 0;
+            stalledSince = 0;
+            giveBack(taken);
             Event next = initialPresence.poll();
             if (next == null) {
                 next = transitory.poll();
@@ -182,10 +258,15 @@ final class FeedStream implements LiveStream {
                 continue; // just caught up: the presence list may be waiting
             }
             FeedReader.Entry entry = page.poll();
+            pageHeld -= entry.size();
+            pinned += entry.size();
             Event event = Event.parseFrom(entry.body());
             call.onNext(event);
             position = entry.position();
             lastEventUuid = event.getUuid();
+        }
+        if (pinned > 0 && stalledSince == 0) {
+            stalledSince = System.nanoTime();
         }
     }
 
@@ -201,32 +282,111 @@ final class FeedStream implements LiveStream {
         if (caughtUp && !woken) {
             return false; // following, nothing new was announced: wait for a wake-up
         }
-        List<FeedReader.Entry> next;
+        List<FeedReader.Entry> next = null;
         if (readAhead != null) {
             if (!readAhead.isDone()) {
                 return false; // its completion schedules a drain
             }
             next = readAhead.join();
+            long readAheadFor = readAheadReserved;
             readAhead = null;
-        } else {
+            readAheadReserved = 0;
+            giveBack(readAheadFor - bytes(next));
+            if (tooLarge(next)) {
+                next = null; // read it again below, with its size reserved
+            }
+        }
+        if (next == null) {
+            if (reserved == 0) {
+                if (waiting) {
+                    return false; // the budget calls back
+                }
+                reserved = budget.acquire(this, nextMin, properties.pageBytes().toBytes(), grant -> {
+                    grantedLater.addAndGet(grant);
+                    schedule();
+                });
+                if (reserved == 0) {
+                    waiting = true;
+                    return false;
+                }
+            }
             woken = false; // a wake-up arriving from here on triggers another read
-            next = reader.pageAfter(user, position, properties.pageRows(), properties.pageBytes().toBytes());
+            next = reader.pageAfter(user, position, properties.pageRows(), reserved);
+            long readFor = reserved;
+            reserved = 0;
+            giveBack(readFor - bytes(next));
+            if (tooLarge(next)) {
+                // One event larger than what was reserved: reserve its size (at most the whole budget) and read again.
+                nextMin = Math.min(next.get(0).size(), budget.total());
+                woken = true;
+                return true;
+            }
+            nextMin = minPageBytes;
         }
         page.addAll(next);
+        pageHeld += bytes(next);
         if (!caughtUp) {
             pageReachedHead = next.isEmpty() || next.get(next.size() - 1).position() >= caughtUpAt;
             if (!pageReachedHead) {
                 // The database reads the next page while this one is sent: a catch-up takes
-                // max(read, send) per page instead of their sum, for one more page of memory.
+                // max(read, send) per page instead of their sum, for one more page of memory,
+                // if the budget has it to spare now.
                 long after = next.get(next.size() - 1).position();
-                readAhead = CompletableFuture.supplyAsync(
-                        () -> reader.pageAfter(user, after, properties.pageRows(), properties.pageBytes().toBytes()), executor);
-                readAhead.whenComplete((read, error) -> schedule());
+                long readAheadFor = budget.tryAcquire(this, minPageBytes, properties.pageBytes().toBytes());
+                if (readAheadFor > 0) {
+                    readAheadReserved = readAheadFor;
+                    readAhead = CompletableFuture.supplyAsync(
+                            () -> reader.pageAfter(user, after, properties.pageRows(), readAheadFor), executor);
+                    readAhead.whenComplete((read, error) -> schedule());
+                }
             }
         } else if (!next.isEmpty()) {
             woken = true; // there may be more than one page
         }
         return !next.isEmpty() || !caughtUp;
+    }
+
+    private static boolean tooLarge(List<FeedReader.Entry> page) {
+        return page.size() == 1 && page.get(0).body() == null;
+    }
+
+    private static long bytes(List<FeedReader.Entry> page) {
+        long bytes = 0;
+        for (FeedReader.Entry entry : page) {
+            if (entry.body() != null) {
+                bytes += entry.size();
+            }
+        }
+        return bytes;
+    }
+
+    /** Drops the rows not yet sent (they are read again from the position) and what is reserved for reading. */
+    private void dropUnsent() {
+        page.clear();
+        long dropped = pageHeld + reserved;
+        pageHeld = 0;
+        reserved = 0;
+        abandonReadAhead();
+        if (caughtUp) {
+            woken = true;
+        } else {
+            pageReachedHead = false;
+        }
+        giveBack(dropped);
+    }
+
+    /** A read-ahead no longer wanted: its reservation goes back once its read ends. */
+    private void abandonReadAhead() {
+        if (readAhead != null) {
+            long readAheadFor = readAheadReserved;
+            readAhead.whenComplete((read, error) -> budget.release(this, readAheadFor, false));
+            readAhead = null;
+            readAheadReserved = 0;
+        }
+    }
+
+    private void giveBack(long bytes) {
+        budget.release(this, bytes, finished);
     }
 
     private void catchUp() {
@@ -259,11 +419,16 @@ final class FeedStream implements LiveStream {
         finished = true;
         live = false;
         page.clear();
-        readAhead = null;
+        abandonReadAhead();
+        long held = reserved + pageHeld + pinned + grantedLater.getAndSet(0);
+        reserved = 0;
+        pageHeld = 0;
+        pinned = 0;
+        giveBack(held);
         initialPresence.clear();
         transitory.clear();
         owner.ended(this);
-        if (call.isCancelled()) {
+        if (call.isCancelled() || reset) {
             return;
         }
         if (error == null) {

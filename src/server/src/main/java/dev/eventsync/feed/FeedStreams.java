@@ -5,17 +5,20 @@ import dev.eventsync.live.LiveHub;
 import dev.eventsync.live.LiveProperties;
 import dev.eventsync.live.Presence;
 import dev.eventsync.proto.v1.Event;
+import io.grpc.Context;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Function;
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.context.event.EventListener;
@@ -38,7 +41,17 @@ public class FeedStreams implements DisposableBean, FeedStream.Owner {
     private final LiveProperties live;
     private final ExecutorService readers;
     private final ScheduledExecutorService timer;
+    private final ByteBudget budget;
+    /** SyncFromServer streams open on this instance, by user. */
+    private final ConcurrentHashMap<UUID, Integer> streamsOf = new ConcurrentHashMap<>();
+    private final LongAdder resets = new LongAdder();
     private volatile boolean closing;
+
+    /**
+     * The call's own context, set by the API layer for every call: cancelling it resets the
+     * HTTP/2 stream, which frees what the transport holds for a client that does not read.
+     */
+    public static final Context.Key<Context.CancellableContext> CALL = Context.key("eventsync-call");
 
     public FeedStreams(FeedReader reader, FeedProperties properties, LiveHub hub, Presence presence, LiveProperties live,
                        MeterRegistry meters) {
@@ -49,6 +62,15 @@ public class FeedStreams implements DisposableBean, FeedStream.Owner {
         this.live = live;
         this.readers = Executors.newFixedThreadPool(properties.readerThreads(), named("eventsync-feed-"));
         this.timer = Executors.newSingleThreadScheduledExecutor(named("eventsync-feed-timer-"));
+        this.budget = new ByteBudget(properties.memoryBudget().toBytes());
+        Gauge.builder("eventsync.feed.memory.available", budget, ByteBudget::available).baseUnit("bytes")
+                .description("bytes of the SyncFromServer memory budget (eventsync.feed.memory-budget) free now").register(meters);
+        Gauge.builder("eventsync.feed.streams.reset", resets, LongAdder::sum)
+                .description("SyncFromServer streams reset because their client did not read while others waited for memory")
+                .register(meters);
+        // Streams waiting for memory ask the holders to give back; ask again while they wait, as
+        // stalled holders pass the stall timeout.
+        timer.scheduleWithFixedDelay(budget::pressure, 1, 1, TimeUnit.SECONDS);
         Gauge.builder("eventsync.follow.streams", hub, LiveHub::openStreams)
                 .description("open SyncFromServer(follow = true) streams on this instance").register(meters);
         Gauge.builder("eventsync.feed.rows.read", reader, FeedReader::rowsRead)
@@ -67,10 +89,21 @@ public class FeedStreams implements DisposableBean, FeedStream.Owner {
         if (closing) {
             throw new CallRejected(CallRejected.Problem.UNAVAILABLE, "the server is shutting down: reconnect");
         }
-        long position = reader.positionOf(user, cursor);
-        long head = reader.head();
-        FeedStream stream = new FeedStream(call, reader, properties, readers, errors, this, user, follow, position,
-                cursor, head, live.transitoryBuffer());
+        if (!admit(user)) {
+            throw new CallRejected(CallRejected.Problem.TOO_LARGE, "you have " + properties.maxStreamsPerUser()
+                    + " SyncFromServer streams open on this server, the most allowed (eventsync.feed.max-streams-per-user):"
+                    + " close one first");
+        }
+        FeedStream stream;
+        try {
+            long position = reader.positionOf(user, cursor);
+            long head = reader.head();
+            stream = new FeedStream(call, reader, properties, readers, errors, this, user, follow, position,
+                    cursor, head, live.transitoryBuffer(), budget, CALL.get());
+        } catch (RuntimeException e) {
+            leave(user);
+            throw e;
+        }
         if (follow && hub.register(stream)) {
             presence.opened(user);
         }
@@ -82,9 +115,32 @@ public class FeedStreams implements DisposableBean, FeedStream.Owner {
 
     @Override
     public void ended(FeedStream stream) {
+        leave(stream.user());
+        if (stream.wasReset()) {
+            resets.increment();
+        }
         if (stream.follows() && hub.unregister(stream)) {
             presence.closed(stream.user());
         }
+    }
+
+    /** Streams reset since start because their client did not read while others waited for memory. */
+    public long resets() {
+        return resets.sum();
+    }
+
+    private boolean admit(UUID user) {
+        boolean[] admitted = new boolean[1];
+        streamsOf.compute(user, (id, open) -> {
+            int count = open == null ? 0 : open;
+            admitted[0] = count < properties.maxStreamsPerUser();
+            return admitted[0] ? count + 1 : open;
+        });
+        return admitted[0];
+    }
+
+    private void leave(UUID user) {
+        streamsOf.computeIfPresent(user, (id, open) -> open <= 1 ? null : open - 1);
     }
 
     @Override

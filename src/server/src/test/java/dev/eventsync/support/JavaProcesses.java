@@ -13,8 +13,14 @@ public final class JavaProcesses {
 
     /** {@code java -cp <this test run's classpath> main arguments...}. */
     public static ProcessBuilder of(Class<?> main, List<String> arguments) {
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), main.getName()));
+        return of(main, List.of(), arguments);
+    }
+
+    /** {@code java jvmOptions... -cp <this test run's classpath> main arguments...}. */
+    public static ProcessBuilder of(Class<?> main, List<String> jvmOptions, List<String> arguments) {
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), main.getName()));
         command.addAll(arguments);
         return new ProcessBuilder(command);
     }

@@ -38,10 +38,12 @@ class EventGrpcService extends EventServiceGrpc.EventServiceImplBase {
     @Override
     public void sync(SyncRequest request, StreamObserver<SubmitEventOutput> observer) {
         Caller caller = Caller.current();
+        // A call over the per-call limit is refused before it is charged: it costs the user nothing.
+        var parsed = submissions.parseCall(request.getEventsList());
         rateLimits.chargeSyncEvents(caller.userUuid(), request.getEventsCount()); // before the queue; throws RateLimited
         shutdown.syncStarted();
         try {
-            appender.submit(caller.userUuid(), submissions.parseCall(request.getEventsList()), request.getSerializedSize())
+            appender.submit(caller.userUuid(), parsed, request.getSerializedSize())
                     .whenComplete((results, error) -> {
                         try {
                             if (error != null) {

@@ -26,6 +26,9 @@ import org.springframework.stereotype.Component;
 @Component
 public class Listener implements SmartLifecycle {
 
+    /** The LISTEN connection's {@code application_name} in {@code pg_stat_activity}. */
+    static final String APPLICATION_NAME = "eventsync-listener";
+
     private static final Logger log = LoggerFactory.getLogger(Listener.class);
     private static final int POLL_MILLIS = 500;
     private static final long CHECK_NANOS = TimeUnit.SECONDS.toNanos(10);
@@ -124,18 +127,29 @@ public class Listener implements SmartLifecycle {
     /** A connection of its own, with the pool's settings but not from the pool. */
     private Connection open() throws SQLException {
         if (dataSource instanceof HikariDataSource hikari) {
-            Properties properties = new Properties();
-            if (hikari.getUsername() != null) {
-                properties.setProperty("user", hikari.getUsername());
-            }
-            if (hikari.getPassword() != null) {
-                properties.setProperty("password", hikari.getPassword());
-            }
-            properties.setProperty("tcpKeepAlive", "true");
-            properties.setProperty("socketTimeout", "30"); // the periodic `select 1` fails instead of hanging
-            return DriverManager.getConnection(hikari.getJdbcUrl(), properties);
+            return DriverManager.getConnection(hikari.getJdbcUrl(), connectionProperties(hikari));
         }
         return dataSource.getConnection();
+    }
+
+    /**
+     * The pool's driver properties (TLS settings such as {@code sslmode} or {@code sslrootcert}
+     * included: the LISTEN connection must be as protected as the pool's), its credentials, and
+     * what this connection needs of its own.
+     */
+    static Properties connectionProperties(HikariDataSource hikari) {
+        Properties properties = new Properties();
+        properties.putAll(hikari.getDataSourceProperties());
+        if (hikari.getUsername() != null) {
+            properties.setProperty("user", hikari.getUsername());
+        }
+        if (hikari.getPassword() != null) {
+            properties.setProperty("password", hikari.getPassword());
+        }
+        properties.setProperty("tcpKeepAlive", "true");
+        properties.setProperty("socketTimeout", "30"); // the periodic `select 1` fails instead of hanging
+        properties.setProperty("ApplicationName", APPLICATION_NAME); // operators (and tests) can find it
+        return properties;
     }
 
     private void sleep() {

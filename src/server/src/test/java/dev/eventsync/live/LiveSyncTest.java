@@ -135,7 +135,7 @@ class LiveSyncTest {
 
             Integer killed = jdbc.queryForObject("""
                     select count(pg_terminate_backend(pid)) from pg_stat_activity
-                    where query ilike 'listen eventsync%'""", Integer.class);
+                    where application_name = ?""", Integer.class, Listener.APPLICATION_NAME);
             assertThat(killed).as("the dedicated LISTEN connection was found").isPositive();
             Event sentMeanwhile = Events.send(conversation, "while nobody listened");
             alice.submit(sentMeanwhile);

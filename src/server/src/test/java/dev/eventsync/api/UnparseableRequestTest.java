@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import dev.eventsync.proto.v1.EventServiceGrpc;
 import dev.eventsync.support.Api;
+import dev.eventsync.support.RawCalls;
 import dev.eventsync.support.Events;
 import dev.eventsync.support.ServerTest;
 import io.grpc.CallOptions;
@@ -17,10 +18,6 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ClientCalls;
 import io.grpc.stub.MetadataUtils;
-import java.io.ByteArrayInputStream;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -51,21 +48,6 @@ class UnparseableRequestTest {
             "0a05ffffffff",  // a length that runs past the end
             "0c");           // an end-group tag that closes nothing
 
-    static final MethodDescriptor.Marshaller<byte[]> BYTES = new MethodDescriptor.Marshaller<>() {
-        @Override
-        public InputStream stream(byte[] value) {
-            return new ByteArrayInputStream(value);
-        }
-
-        @Override
-        public byte[] parse(InputStream stream) {
-            try {
-                return stream.readAllBytes();
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }
-    };
 
     @LocalGrpcServerPort
     int port;
@@ -114,8 +96,7 @@ class UnparseableRequestTest {
     }
 
     MethodDescriptor<byte[], byte[]> syncMethod(MethodDescriptor.MethodType type) {
-        return MethodDescriptor.newBuilder(BYTES, BYTES).setType(type)
-                .setFullMethodName(EventServiceGrpc.getSyncMethod().getFullMethodName()).build();
+        return RawCalls.raw(EventServiceGrpc.getSyncMethod(), type);
     }
 
     /** Sends these request messages, half-closes, and returns how the call ended. */
@@ -135,9 +116,7 @@ class UnparseableRequestTest {
     }
 
     Status.Code streaming(byte[] request) {
-        MethodDescriptor<byte[], byte[]> method = MethodDescriptor.newBuilder(BYTES, BYTES)
-                .setType(MethodDescriptor.MethodType.SERVER_STREAMING)
-                .setFullMethodName(EventServiceGrpc.getSyncFromServerMethod().getFullMethodName()).build();
+        MethodDescriptor<byte[], byte[]> method = RawCalls.raw(EventServiceGrpc.getSyncFromServerMethod());
         StatusRuntimeException error = catchThrowableOfType(StatusRuntimeException.class, () -> ClientCalls
                 .blockingServerStreamingCall(authorized(), method, CallOptions.DEFAULT.withDeadlineAfter(30, TimeUnit.SECONDS), request)
                 .forEachRemaining(response -> {}));

@@ -12,6 +12,7 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.Map;
 import java.util.UUID;
 import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.BeforeEach;
@@ -31,7 +32,9 @@ class BenchmarkDatabaseTest {
         TestDatabase.Connection db = TestDatabase.get();
         String schema = "bench_" + UUID.randomUUID().toString().replace("-", "");
         Flyway.configure().dataSource(db.url(), db.username(), db.password()).schemas(schema)
-                .locations("classpath:db/migration").load().migrate();
+                .locations("classpath:db/migration")
+                .placeholders(Map.of("app_role", "eventsync_app")) // as application.properties sets it
+                .load().migrate();
         String credentials = "user=" + db.username() + (db.password() == null || db.password().isEmpty() ? "" : "&password=" + db.password());
         url = db.url() + (db.url().contains("?") ? "&" : "?") + credentials + "&currentSchema=" + schema;
     }

@@ -56,7 +56,7 @@ class LeastPrivilegeTest {
                 .as("creating roles needs a superuser test database").isTrue();
         admin.execute("create database " + database);
         url = urlOf(database);
-        String roles = Files.readString(Path.of("db/roles.sql")) // psql's :'name' variables, as psql -v would set them
+        String roles = Files.readString(Path.of("../../db/roles.sql")) // psql's :'name' variables, as psql -v would set them
                 .replace(":'owner_password'", "'" + OWNER_PASSWORD + "'")
                 .replace(":'app_password'", "'" + APP_PASSWORD + "'");
         superuserOnOwnDatabase().execute(roles);

@@ -97,6 +97,16 @@ final class ChattingClients implements AutoCloseable {
         await().atMost(DRAIN).until(() -> acknowledged.get() >= count);
     }
 
+    /**
+     * Waits until at least {@code count} messages are acknowledged, checking every millisecond (an
+     * atomic read, not the clients' stores): on an idle machine the whole run takes about a second,
+     * so a kill must land at once to land under load.
+     */
+    void awaitAcknowledgedPromptly(int count) {
+        await().atMost(DRAIN).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(1))
+                .until(() -> acknowledged.get() >= count);
+    }
+
     /** Messages queued in the outboxes, not yet acknowledged. */
     int inOutboxes() {
         return clients.stream().mapToInt(client -> client.pending().size()).sum();

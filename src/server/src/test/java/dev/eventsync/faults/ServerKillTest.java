@@ -73,7 +73,7 @@ class ServerKillTest {
         try (Api api = new Api(port); ChattingClients clients = new ChattingClients(api, port, dir, CLIENTS, MESSAGES_PER_CLIENT)) {
             List<Long> firstAckAfterKillMs = new ArrayList<>();
             for (int kill = 1; kill <= 2; kill++) {
-                clients.awaitAcknowledged(clients.total() * kill / 3);
+                clients.awaitAcknowledgedPromptly(clients.total() * kill / 3);
                 int inOutboxes = clients.inOutboxes();
                 long killedAt = System.nanoTime();
                 server.destroyForcibly(); // SIGKILL: no shutdown hook, no drain

@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.grpc.test.autoconfigure.LocalGrpcServerPort;
 
-/** The terminal chat, run in-process as `java -jar eventsync.jar chat ...` would run it. */
+/** The terminal chat, run in-process as `java -jar eventsync-tools.jar chat ...` would run it. */
 @ServerTest
 class ChatCommandTest {
 

@@ -32,7 +32,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
 /**
- * {@code java -jar eventsync.jar chat [options] <command>}: a terminal chat on the reference
+ * {@code java -jar eventsync-tools.jar chat [options] <command>}: a terminal chat on the reference
  * client. Everything it shows comes from the local SQLite file; commands that change something
  * queue an event durably first, then wait up to {@code --wait} for the server. Offline, the
  * event stays queued and goes out on the next run that reaches the server.

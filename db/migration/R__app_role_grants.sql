@@ -16,11 +16,17 @@ begin
     -- The log: read and append, never change or remove (the triggers refuse that too, but an
     -- owner could disable them; this role cannot).
     execute format('grant select, insert on events, feed, event_ids to %I', app);
+    -- Erasure of a deleted message (API.md v1.1): its events' bodies become their redacted form;
+    -- the triggers allow exactly that change, once.
+    execute format('grant update (body, redacted) on events to %I', app);
+    execute format('grant update (content_hash, redacted) on event_ids to %I', app);
     execute format('grant select, update on log_head to %I', app);
     -- Projections: current state, maintained with the events.
     execute format('grant select, insert, update on users, conversations to %I', app);
-    execute format('grant select, insert, delete on memberships to %I', app);
-    execute format('grant select, insert on messages to %I', app);
+    execute format('grant select, insert, update, delete on memberships to %I', app);
+    execute format('grant select, insert, update on messages to %I', app);
+    execute format('grant select, insert, update, delete on markers, reactions, conversation_settings, blocks to %I', app);
+    execute format('grant select, insert on message_events to %I', app);
     -- Presence: ephemeral rows of the running instances.
     execute format('grant select, insert, update, delete on instances, presence to %I', app);
     -- Flyway's history, read only: a server that may not migrate checks that the schema is current.

@@ -1,5 +1,6 @@
 package dev.eventsync.events;
 
+import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
 
@@ -25,9 +26,52 @@ public sealed interface Command {
     /** {@code user} is null when the caller leaves. */
     record RemoveMember(UUID conversation, UUID user) implements Command {}
 
-    record SendMessage(UUID conversation, UUID localUuid, String text) implements Command {}
+    /**
+     * {@code replyTo} is null when the message replies to none; {@code mentions} are as sent
+     * (duplicates kept: the rules remove them); {@code attachments} are the media uuids named;
+     * {@code largestThumbnail} is the size in bytes of the largest inline thumbnail (0: none).
+     */
+    record SendMessage(UUID conversation, UUID localUuid, String text, UUID replyTo, List<UUID> mentions,
+                       List<UUID> attachments, int largestThumbnail) implements Command {
+        public SendMessage {
+            mentions = List.copyOf(mentions);
+            attachments = List.copyOf(attachments);
+        }
+    }
 
+    /** A read marker: this message and every earlier one of the conversation. */
     record ReadMessage(UUID conversation, UUID message) implements Command {}
+
+    /** A delivered marker: this message and every earlier one reached one of the caller's devices. */
+    record MarkDelivered(UUID conversation, UUID message) implements Command {}
+
+    record EditMessage(UUID conversation, UUID message, String text, List<UUID> mentions) implements Command {
+        public EditMessage {
+            mentions = List.copyOf(mentions);
+        }
+    }
+
+    record DeleteMessage(UUID conversation, UUID message) implements Command {}
+
+    /** The caller's whole reaction set on the message, as sent (duplicates kept). */
+    record ChangeReactions(UUID conversation, UUID message, List<String> reactions) implements Command {
+        public ChangeReactions {
+            reactions = List.copyOf(reactions);
+        }
+    }
+
+    /** The caller's whole settings of the conversation; {@code mutedUntil} null: not muted. */
+    record ChangeSettings(UUID conversation, Instant mutedUntil, boolean archived, boolean pinned) implements Command {}
+
+    record ChangeRole(UUID conversation, UUID user, boolean admin) implements Command {}
+
+    /** The caller blocks ({@code blocked}) or unblocks {@code user}. */
+    record BlockUser(UUID user, boolean blocked) implements Command {
+        @Override
+        public UUID conversation() {
+            return null;
+        }
+    }
 
     /** {@code user} is the user_uuid the client named, or null; only the caller is allowed. */
     record ChangeDisplayName(UUID user, String displayName) implements Command {
@@ -37,7 +81,8 @@ public sealed interface Command {
         }
     }
 
-    record ChangeProfilePicture(UUID user, byte[] png) implements Command {
+    /** {@code png} empty and {@code media} null: the picture is removed. */
+    record ChangeProfilePicture(UUID user, byte[] png, UUID media) implements Command {
         @Override
         public UUID conversation() {
             return null;

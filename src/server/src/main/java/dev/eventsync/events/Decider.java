@@ -1,26 +1,29 @@
 package dev.eventsync.events;
 
 import java.util.Arrays;
-import java.util.Set;
 import java.util.UUID;
 
 /**
  * Who may do what and what is valid: every per-event rule of API.md, in its order of
  * precedence (first to last): malformed uuid or no content; not submittable; duplicate or uuid
- * conflict; malformed field; unknown conversation; forbidden; unknown message; any other
- * invalid; too large. Plain Java over a {@link State}: no database, no gRPC.
+ * conflict; malformed field; unknown conversation; forbidden; unknown message; forbidden on that
+ * message; message deleted; unknown media; any other invalid; too large. Plain Java over a
+ * {@link State}: no database, no gRPC. The steps after the duplicate check live in
+ * {@link ConversationRules}, {@link MessageRules} and {@link ProfileRules}, by what an event acts on.
  *
  * <p>Not final only so that a store test can make it fail for one call and show the append path
  * isolates that call (DESIGN.md decision 10).
  */
 public class Decider {
 
-    private static final byte[] PNG_SIGNATURE = {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
-
-    private final Limits limits;
+    private final ConversationRules conversations;
+    private final MessageRules messages;
+    private final ProfileRules profiles;
 
     public Decider(Limits limits) {
-        this.limits = limits;
+        this.conversations = new ConversationRules(limits);
+        this.messages = new MessageRules(limits);
+        this.profiles = new ProfileRules(limits);
     }
 
     public Outcome decide(UUID caller, Submission submission, State state) {
@@ -28,13 +31,14 @@ public class Decider {
             return new Outcome.Refuse(refused.rejection());
         }
         if (submission instanceof Submission.Transitory transitory) {
-            Rejection rejection = checkMember(caller, transitory.command().conversation(), state);
+            Rejection rejection = Checks.member(caller, transitory.command().conversation(), state);
             return rejection != null ? new Outcome.Refuse(rejection) : new Outcome.Live(transitory.command());
         }
         Submission.Storable storable = (Submission.Storable) submission;
         KnownEvent known = state.storedEvent(storable.eventUuid());
         if (known != null) {
-            if (known.author().equals(caller) && (Arrays.equals(known.contentHash(), storable.contentHash())
+            if (known.author().equals(caller) && (known.redacted()
+                    || Arrays.equals(known.contentHash(), storable.contentHash())
                     || Arrays.equals(known.contentHash(), storable.legacyContentHash()))) {
                 return new Outcome.Duplicate(known);
             }
@@ -56,142 +60,50 @@ public class Decider {
     /** The rules after the duplicate step, for a well-formed command; null when it is allowed. */
     Rejection check(UUID caller, Command command, State state) {
         if (command instanceof Command.CreateConversation c) {
-            Rejection name = checkName(c.name(), limits.maxConversationNameLength(), "conversation name");
-            if (name != null) {
-                return name;
-            }
-            int members = Delivery.initialMembers(caller, c).size();
-            return members > limits.maxMembersPerConversation()
-                    ? Rejection.invalid("a conversation may have at most " + limits.maxMembersPerConversation()
-                            + " members; this one would have " + members)
-                    : null;
+            return conversations.create(caller, c, state);
         }
         if (command instanceof Command.RenameConversation c) {
-            return firstOf(checkMember(caller, c.conversation(), state),
-                    checkName(c.newName(), limits.maxConversationNameLength(), "conversation name"));
+            return conversations.rename(caller, c, state);
         }
         if (command instanceof Command.AddMember c) {
-            Rejection membership = checkMember(caller, c.conversation(), state);
-            if (membership != null) {
-                return membership;
-            }
-            Set<UUID> members = state.members(c.conversation());
-            if (members.contains(c.user())) {
-                return Rejection.invalid("user " + c.user() + " is already a member");
-            }
-            return members.size() >= limits.maxMembersPerConversation()
-                    ? Rejection.invalid("the conversation already has the maximum of "
-                            + limits.maxMembersPerConversation() + " members")
-                    : null;
+            return conversations.add(caller, c, state);
         }
         if (command instanceof Command.RemoveMember c) {
-            Rejection membership = checkMember(caller, c.conversation(), state);
-            if (membership != null) {
-                return membership;
-            }
-            UUID leaving = c.user() == null ? caller : c.user();
-            return state.members(c.conversation()).contains(leaving)
-                    ? null
-                    : Rejection.invalid("user " + leaving + " is not a member");
+            return conversations.remove(caller, c, state);
+        }
+        if (command instanceof Command.ChangeRole c) {
+            return conversations.changeRole(caller, c, state);
+        }
+        if (command instanceof Command.ChangeSettings c) {
+            return Checks.member(caller, c.conversation(), state);
         }
         if (command instanceof Command.SendMessage c) {
-            Rejection membership = checkMember(caller, c.conversation(), state);
-            if (membership != null) {
-                return membership;
-            }
-            if (c.text().isEmpty()) {
-                return Rejection.invalid("message text is empty");
-            }
-            if (hasNul(c.text())) {
-                return nul("message text");
-            }
-            int length = codePoints(c.text());
-            return length > limits.maxMessageLength()
-                    ? Rejection.tooLarge("message text has " + length + " code points; the limit is " + limits.maxMessageLength())
-                    : null;
+            return messages.send(caller, c, state);
+        }
+        if (command instanceof Command.EditMessage c) {
+            return messages.edit(caller, c, state);
+        }
+        if (command instanceof Command.DeleteMessage c) {
+            return messages.delete(caller, c, state);
+        }
+        if (command instanceof Command.ChangeReactions c) {
+            return messages.react(caller, c, state);
         }
         if (command instanceof Command.ReadMessage c) {
-            Rejection membership = checkMember(caller, c.conversation(), state);
-            if (membership != null) {
-                return membership;
-            }
-            return state.messageExists(c.conversation(), c.message())
-                    ? null
-                    : new Rejection(Reason.UNKNOWN_MESSAGE,
-                            "message " + c.message() + " is not in conversation " + c.conversation());
+            return messages.marker(caller, c.conversation(), c.message(), state);
+        }
+        if (command instanceof Command.MarkDelivered c) {
+            return messages.marker(caller, c.conversation(), c.message(), state);
         }
         if (command instanceof Command.ChangeDisplayName c) {
-            return firstOf(checkSelf(caller, c.user()),
-                    checkName(c.displayName(), limits.maxDisplayNameLength(), "display name"));
+            return profiles.displayName(caller, c);
         }
         if (command instanceof Command.ChangeProfilePicture c) {
-            Rejection self = checkSelf(caller, c.user());
-            if (self != null) {
-                return self;
-            }
-            if (c.png().length == 0) {
-                return Rejection.invalid("profile picture is empty");
-            }
-            if (!isPng(c.png())) {
-                return Rejection.invalid("profile picture is not a PNG image (signature check)");
-            }
-            return c.png().length > limits.maxPictureSize().toBytes()
-                    ? Rejection.tooLarge("profile picture has " + c.png().length + " bytes; the limit is "
-                            + limits.maxPictureSize().toBytes())
-                    : null;
+            return profiles.picture(caller, c);
+        }
+        if (command instanceof Command.BlockUser c) {
+            return c.user().equals(caller) ? Rejection.invalid("you cannot block yourself") : null;
         }
         throw new IllegalArgumentException("not a storable command: " + command);
-    }
-
-    /** UNKNOWN_CONVERSATION, then FORBIDDEN: the two checks every conversation-scoped event starts with. */
-    private static Rejection checkMember(UUID caller, UUID conversation, State state) {
-        if (!state.conversationExists(conversation)) {
-            return new Rejection(Reason.UNKNOWN_CONVERSATION, "conversation " + conversation + " does not exist");
-        }
-        return state.members(conversation).contains(caller)
-                ? null
-                : Rejection.forbidden("you are not a member of conversation " + conversation);
-    }
-
-    private static Rejection checkSelf(UUID caller, UUID named) {
-        return named == null || named.equals(caller)
-                ? null
-                : Rejection.forbidden("you may only change your own profile (user_uuid must be empty or yours)");
-    }
-
-    private static Rejection checkName(String name, int limit, String what) {
-        if (name.isEmpty()) {
-            return Rejection.invalid(what + " is empty");
-        }
-        if (hasNul(name)) {
-            return nul(what);
-        }
-        int length = codePoints(name);
-        return length > limit ? Rejection.invalid(what + " has " + length + " code points; the limit is " + limit) : null;
-    }
-
-    /**
-     * U+0000 is INVALID in every text field (API.md v1.1): PostgreSQL cannot store it in text, so
-     * without this rule the value would fail in SQL, and failing there again on every retry.
-     */
-    private static boolean hasNul(String text) {
-        return text.indexOf('\u0000') >= 0;
-    }
-
-    private static Rejection nul(String what) {
-        return Rejection.invalid(what + " holds U+0000, which no text field may hold");
-    }
-
-    private static Rejection firstOf(Rejection first, Rejection second) {
-        return first != null ? first : second;
-    }
-
-    private static int codePoints(String text) {
-        return text.codePointCount(0, text.length());
-    }
-
-    static boolean isPng(byte[] image) {
-        return image.length >= PNG_SIGNATURE.length
-                && Arrays.equals(image, 0, PNG_SIGNATURE.length, PNG_SIGNATURE, 0, PNG_SIGNATURE.length);
     }
 }

@@ -4,17 +4,26 @@ import com.google.protobuf.ByteString;
 import com.google.protobuf.Timestamp;
 import dev.eventsync.proto.v1.ConversationCreated;
 import dev.eventsync.proto.v1.ConversationNameChanged;
+import dev.eventsync.proto.v1.ConversationSettingsChanged;
 import dev.eventsync.proto.v1.DisplayNameChanged;
 import dev.eventsync.proto.v1.Event;
 import dev.eventsync.proto.v1.MemberJoined;
 import dev.eventsync.proto.v1.MemberLeft;
+import dev.eventsync.proto.v1.MemberRoleChanged;
 import dev.eventsync.proto.v1.Message;
+import dev.eventsync.proto.v1.MessageDeleted;
+import dev.eventsync.proto.v1.MessageEdited;
+import dev.eventsync.proto.v1.MessagesDelivered;
 import dev.eventsync.proto.v1.NewMessage;
 import dev.eventsync.proto.v1.ProfilePictureChanged;
+import dev.eventsync.proto.v1.ReactionsChanged;
 import dev.eventsync.proto.v1.ReadNewMessage;
+import dev.eventsync.proto.v1.UserBlocked;
 import dev.eventsync.proto.v1.UserIsTyping;
 import java.time.Instant;
+import java.util.Collection;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 
@@ -42,10 +51,11 @@ public final class Delivery {
         }
     }
 
-    /** Typing reaches the other members only, not the typer's own devices. */
+    /** Typing reaches the other members only, not the typer's own devices, and never across a block. */
     public static Live typing(UUID caller, Command.SetTyping typing, State state, Instant at) {
         Set<UUID> others = new LinkedHashSet<>(state.members(typing.conversation()));
         others.remove(caller);
+        others.removeIf(member -> state.blockedBetween(caller, member));
         return new Live(Event.newBuilder()
                 .setAuthorUuid(caller.toString())
                 .setOccurredAt(timestamp(at))
@@ -79,7 +89,7 @@ public final class Delivery {
             event.setConversationCreated(ConversationCreated.newBuilder()
                     .setConversationUuid(c.conversation().toString())
                     .setName(c.name())
-                    .addAllMemberUuids(members.stream().map(UUID::toString).toList()));
+                    .addAllMemberUuids(strings(members)));
             return new Stored(eventUuid, "conversation_created", c.conversation(), event.build(), members, null);
         }
         if (command instanceof Command.RenameConversation c) {
@@ -99,31 +109,101 @@ public final class Delivery {
                     .setUserUuid(c.user().toString())
                     .setAddedByUuid(author)
                     .setConversationName(state.conversationName(c.conversation()))
-                    .addAllMemberUuids(after.stream().map(UUID::toString).toList()));
+                    .addAllMemberUuids(strings(after))
+                    .addAllAdminUuids(strings(state.admins(c.conversation()))));
             return new Stored(eventUuid, "member_joined", c.conversation(), event.build(), after, null);
         }
         if (command instanceof Command.RemoveMember c) {
             UUID leaving = c.user() == null ? caller : c.user();
-            event.setMemberLeft(MemberLeft.newBuilder()
+            MemberLeft.Builder left = MemberLeft.newBuilder()
                     .setConversationUuid(c.conversation().toString())
                     .setUserUuid(leaving.toString())
-                    .setRemovedByUuid(author));
+                    .setRemovedByUuid(author);
+            UUID promoted = promotedOnLeave(c.conversation(), leaving, state);
+            if (promoted != null) {
+                left.setPromotedAdminUuid(promoted.toString());
+            }
+            event.setMemberLeft(left);
             return new Stored(eventUuid, "member_left", c.conversation(), event.build(),
                     state.members(c.conversation()), null);
         }
         if (command instanceof Command.SendMessage c) {
             UUID messageUuid = UUID.randomUUID();
+            Message.Builder message = Message.newBuilder()
+                    .setUuid(messageUuid.toString())
+                    .setConversationUuid(c.conversation().toString())
+                    .setAuthorUuid(author)
+                    .setText(c.text())
+                    .setSentAt(time)
+                    .addAllMentionedUserUuids(strings(MessageRules.distinctUsers(c.mentions())));
+            if (c.replyTo() != null) {
+                message.setReplyToMessageUuid(c.replyTo().toString());
+            }
             event.setNewMessage(NewMessage.newBuilder()
                     .setLocalUuid(c.localUuid().toString())
                     .setUuid(messageUuid.toString())
-                    .setMessage(Message.newBuilder()
-                            .setUuid(messageUuid.toString())
-                            .setConversationUuid(c.conversation().toString())
-                            .setAuthorUuid(author)
-                            .setText(c.text())
-                            .setSentAt(time)));
+                    .setMessage(message));
             return new Stored(eventUuid, "new_message", c.conversation(), event.build(),
                     state.members(c.conversation()), messageUuid);
+        }
+        if (command instanceof Command.EditMessage c) {
+            event.setMessageEdited(MessageEdited.newBuilder()
+                    .setMessageUuid(c.message().toString())
+                    .setConversationUuid(c.conversation().toString())
+                    .setText(c.text())
+                    .addAllMentionedUserUuids(strings(MessageRules.distinctUsers(c.mentions())))
+                    .setEditedAt(time));
+            return new Stored(eventUuid, "message_edited", c.conversation(), event.build(),
+                    state.members(c.conversation()), null);
+        }
+        if (command instanceof Command.DeleteMessage c) {
+            event.setMessageDeleted(MessageDeleted.newBuilder()
+                    .setMessageUuid(c.message().toString())
+                    .setConversationUuid(c.conversation().toString())
+                    .setDeletedByUuid(author));
+            return new Stored(eventUuid, "message_deleted", c.conversation(), event.build(),
+                    state.members(c.conversation()), null);
+        }
+        if (command instanceof Command.ChangeReactions c) {
+            event.setReactionsChanged(ReactionsChanged.newBuilder()
+                    .setMessageUuid(c.message().toString())
+                    .setConversationUuid(c.conversation().toString())
+                    .addAllReactions(MessageRules.distinct(c.reactions()))
+                    .setUserUuid(author));
+            return new Stored(eventUuid, "reactions_changed", c.conversation(), event.build(),
+                    state.members(c.conversation()), null);
+        }
+        if (command instanceof Command.MarkDelivered c) {
+            event.setMessagesDelivered(MessagesDelivered.newBuilder()
+                    .setConversationUuid(c.conversation().toString())
+                    .setUpToMessageUuid(c.message().toString())
+                    .setUserUuid(author));
+            return new Stored(eventUuid, "messages_delivered", c.conversation(), event.build(),
+                    deliveredAudience(caller, c, state), null);
+        }
+        if (command instanceof Command.ChangeSettings c) {
+            ConversationSettingsChanged.Builder settings = ConversationSettingsChanged.newBuilder()
+                    .setConversationUuid(c.conversation().toString())
+                    .setArchived(c.archived())
+                    .setPinned(c.pinned());
+            if (c.mutedUntil() != null) {
+                settings.setMutedUntil(timestamp(c.mutedUntil()));
+            }
+            event.setConversationSettingsChanged(settings);
+            return new Stored(eventUuid, "conversation_settings_changed", c.conversation(), event.build(), Set.of(caller), null);
+        }
+        if (command instanceof Command.BlockUser c) {
+            event.setUserBlocked(UserBlocked.newBuilder().setUserUuid(c.user().toString()).setBlocked(c.blocked()));
+            return new Stored(eventUuid, "user_blocked", null, event.build(), Set.of(caller), null);
+        }
+        if (command instanceof Command.ChangeRole c) {
+            event.setMemberRoleChanged(MemberRoleChanged.newBuilder()
+                    .setConversationUuid(c.conversation().toString())
+                    .setUserUuid(c.user().toString())
+                    .setAdmin(c.admin())
+                    .setChangedByUuid(author));
+            return new Stored(eventUuid, "member_role_changed", c.conversation(), event.build(),
+                    state.members(c.conversation()), null);
         }
         if (command instanceof Command.ReadMessage c) {
             event.setReadNewMessage(ReadNewMessage.newBuilder()
@@ -140,12 +220,54 @@ public final class Delivery {
             return new Stored(eventUuid, "display_name_changed", null, event.build(), state.contactsOf(caller), null);
         }
         if (command instanceof Command.ChangeProfilePicture c) {
-            event.setProfilePictureChanged(ProfilePictureChanged.newBuilder()
+            event.setProfilePictureChanged(ProfilePictureChanged.newBuilder() // no png: the picture is removed
                     .setUserUuid(author)
                     .setPngImage(ByteString.copyFrom(c.png())));
             return new Stored(eventUuid, "profile_picture_changed", null, event.build(), state.contactsOf(caller), null);
         }
         throw new IllegalArgumentException("not a storable command: " + command);
+    }
+
+    /**
+     * When the last admin leaves, the remaining member who joined earliest (ties: the smallest
+     * uuid) becomes admin in the same event; null otherwise.
+     */
+    static UUID promotedOnLeave(UUID conversation, UUID leaving, State state) {
+        Set<UUID> admins = state.admins(conversation);
+        if (!admins.contains(leaving) || admins.size() > 1) {
+            return null;
+        }
+        for (UUID member : state.membersByJoin(conversation)) {
+            if (!member.equals(leaving)) {
+                return member;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * A delivered marker reaches the caller's own devices and the authors (other than the
+     * caller, still members) of the messages it newly covers: those after the caller's current
+     * delivered marker (a read counts) and after the caller joined, up to the named message.
+     */
+    private static Set<UUID> deliveredAudience(UUID caller, Command.MarkDelivered c, State state) {
+        Set<UUID> audience = new LinkedHashSet<>();
+        audience.add(caller);
+        long from = Math.max(state.deliveredSeq(c.conversation(), caller), state.joinedSeq(c.conversation(), caller));
+        long upTo = state.message(c.conversation(), c.message()).seq();
+        if (upTo > from) {
+            Set<UUID> members = state.members(c.conversation());
+            for (UUID author : state.authorsBetween(c.conversation(), from, upTo)) {
+                if (members.contains(author)) {
+                    audience.add(author);
+                }
+            }
+        }
+        return audience;
+    }
+
+    private static List<String> strings(Collection<UUID> uuids) {
+        return uuids.stream().map(UUID::toString).toList();
     }
 
     public static Timestamp timestamp(Instant at) {

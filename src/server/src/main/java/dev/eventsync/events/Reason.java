@@ -8,5 +8,9 @@ public enum Reason {
     UNKNOWN_MESSAGE,
     TOO_LARGE,
     UUID_CONFLICT,
-    NOT_SUBMITTABLE
+    NOT_SUBMITTABLE,
+    /** v1.1: the target message was deleted. */
+    MESSAGE_DELETED,
+    /** v1.1: media the caller has not completely uploaded. */
+    UNKNOWN_MEDIA
 }

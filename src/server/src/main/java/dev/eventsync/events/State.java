@@ -1,5 +1,6 @@
 package dev.eventsync.events;
 
+import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 
@@ -20,7 +21,32 @@ public interface State {
     /** The current members; empty for an unknown conversation. */
     Set<UUID> members(UUID conversation);
 
-    boolean messageExists(UUID conversation, UUID message);
+    /** The current admins (members only); empty for an unknown conversation. */
+    Set<UUID> admins(UUID conversation);
+
+    /** The current members, the earliest joined first (ties: the smallest uuid first). */
+    List<UUID> membersByJoin(UUID conversation);
+
+    /** A message of that conversation, or null when the conversation holds no such message. */
+    MessageFacts message(UUID conversation, UUID message);
+
+    /** Whether the message's new_message event is in the user's feed (API.md: "visible"). */
+    boolean visible(UUID conversation, UUID message, UUID user);
+
+    /** The seq of the user's read marker in the conversation; 0 when none. */
+    long readSeq(UUID conversation, UUID user);
+
+    /** The seq of the user's delivered marker, a read counting as delivered; 0 when none. */
+    long deliveredSeq(UUID conversation, UUID user);
+
+    /** The seq that was the conversation's last when the member joined; only called for a member. */
+    long joinedSeq(UUID conversation, UUID user);
+
+    /** The authors of the conversation's messages with a seq in (after, upTo]. */
+    Set<UUID> authorsBetween(UUID conversation, long after, long upTo);
+
+    /** Whether either user has blocked the other. */
+    boolean blockedBetween(UUID one, UUID other);
 
     /** The user and every user sharing a conversation with them. */
     Set<UUID> contactsOf(UUID user);

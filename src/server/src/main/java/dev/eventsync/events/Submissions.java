@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -111,14 +112,62 @@ public final class Submissions {
                     f.missing("sending_new_message.message");
                     return null;
                 }
-                return new Command.SendMessage(
-                        f.required(c.getMessage().getConversationUuid(), "sending_new_message.message.conversation_uuid"),
-                        localUuid, c.getMessage().getText());
+                var m = c.getMessage();
+                UUID conversation = f.required(m.getConversationUuid(), "sending_new_message.message.conversation_uuid");
+                UUID replyTo = f.optional(m.getReplyToMessageUuid(), "sending_new_message.message.reply_to_message_uuid");
+                List<UUID> mentions = f.list(m.getMentionedUserUuidsList(), "sending_new_message.message.mentioned_user_uuids");
+                List<UUID> attachments = f.list(m.getAttachmentsList().stream().map(a -> a.getMediaUuid()).toList(),
+                        "sending_new_message.message.attachments.media_uuid");
+                int largestThumbnail = 0;
+                for (var attachment : m.getAttachmentsList()) {
+                    largestThumbnail = Math.max(largestThumbnail, attachment.getThumbnail().size());
+                }
+                return new Command.SendMessage(conversation, localUuid, m.getText(), replyTo, mentions, attachments,
+                        largestThumbnail);
             }
             case READ_NEW_MESSAGE: {
                 var c = event.getReadNewMessage();
                 UUID message = f.required(c.getUuid(), "read_new_message.uuid");
                 return new Command.ReadMessage(f.required(c.getConversationUuid(), "read_new_message.conversation_uuid"), message);
+            }
+            case MESSAGES_DELIVERED: {
+                var c = event.getMessagesDelivered();
+                UUID conversation = f.required(c.getConversationUuid(), "messages_delivered.conversation_uuid");
+                return new Command.MarkDelivered(conversation, f.required(c.getUpToMessageUuid(), "messages_delivered.up_to_message_uuid"));
+            }
+            case MESSAGE_EDITED: {
+                var c = event.getMessageEdited();
+                UUID message = f.required(c.getMessageUuid(), "message_edited.message_uuid");
+                UUID conversation = f.required(c.getConversationUuid(), "message_edited.conversation_uuid");
+                return new Command.EditMessage(conversation, message, c.getText(),
+                        f.list(c.getMentionedUserUuidsList(), "message_edited.mentioned_user_uuids"));
+            }
+            case MESSAGE_DELETED: {
+                var c = event.getMessageDeleted();
+                UUID message = f.required(c.getMessageUuid(), "message_deleted.message_uuid");
+                return new Command.DeleteMessage(f.required(c.getConversationUuid(), "message_deleted.conversation_uuid"), message);
+            }
+            case REACTIONS_CHANGED: {
+                var c = event.getReactionsChanged();
+                UUID message = f.required(c.getMessageUuid(), "reactions_changed.message_uuid");
+                return new Command.ChangeReactions(f.required(c.getConversationUuid(), "reactions_changed.conversation_uuid"),
+                        message, c.getReactionsList());
+            }
+            case CONVERSATION_SETTINGS_CHANGED: {
+                var c = event.getConversationSettingsChanged();
+                UUID conversation = f.required(c.getConversationUuid(), "conversation_settings_changed.conversation_uuid");
+                Instant mutedUntil = c.hasMutedUntil()
+                        ? f.instant(c.getMutedUntil(), "conversation_settings_changed.muted_until") : null;
+                return new Command.ChangeSettings(conversation, mutedUntil, c.getArchived(), c.getPinned());
+            }
+            case USER_BLOCKED: {
+                var c = event.getUserBlocked();
+                return new Command.BlockUser(f.required(c.getUserUuid(), "user_blocked.user_uuid"), c.getBlocked());
+            }
+            case MEMBER_ROLE_CHANGED: {
+                var c = event.getMemberRoleChanged();
+                UUID conversation = f.required(c.getConversationUuid(), "member_role_changed.conversation_uuid");
+                return new Command.ChangeRole(conversation, f.required(c.getUserUuid(), "member_role_changed.user_uuid"), c.getAdmin());
             }
             case DISPLAY_NAME_CHANGED: {
                 var c = event.getDisplayNameChanged();
@@ -126,8 +175,9 @@ public final class Submissions {
             }
             case PROFILE_PICTURE_CHANGED: {
                 var c = event.getProfilePictureChanged();
-                return new Command.ChangeProfilePicture(f.optional(c.getUserUuid(), "profile_picture_changed.user_uuid"),
-                        c.getPngImage().toByteArray());
+                UUID user = f.optional(c.getUserUuid(), "profile_picture_changed.user_uuid");
+                return new Command.ChangeProfilePicture(user, c.getPngImage().toByteArray(),
+                        f.optional(c.getMediaUuid(), "profile_picture_changed.media_uuid"));
             }
             default:
                 throw new IllegalStateException("not a storable content: " + event.getContentCase());
@@ -159,18 +209,37 @@ public final class Submissions {
                 normal.getConversationNameChangedBuilder().clearAuthorUuid().clearOccurredAt();
                 break;
             case MEMBER_JOINED:
-                normal.getMemberJoinedBuilder().clearAddedByUuid().clearConversationName().clearMemberUuids();
+                normal.getMemberJoinedBuilder().clearAddedByUuid().clearConversationName().clearMemberUuids().clearAdminUuids();
                 break;
             case MEMBER_LEFT:
-                normal.getMemberLeftBuilder().clearRemovedByUuid();
+                normal.getMemberLeftBuilder().clearRemovedByUuid().clearPromotedAdminUuid();
                 break;
             case SENDING_NEW_MESSAGE:
                 if (event.getSendingNewMessage().hasMessage()) {
-                    normal.getSendingNewMessageBuilder().getMessageBuilder().clearUuid().clearAuthorUuid().clearSentAt();
+                    var message = normal.getSendingNewMessageBuilder().getMessageBuilder()
+                            .clearUuid().clearAuthorUuid().clearSentAt().clearEditedAt().clearDeleted();
+                    for (var attachment : message.getAttachmentsBuilderList()) {
+                        attachment.clearSizeBytes().clearSha256();
+                    }
                 }
                 break;
             case READ_NEW_MESSAGE:
                 normal.getReadNewMessageBuilder().clearReaderUuid();
+                break;
+            case MESSAGE_EDITED:
+                normal.getMessageEditedBuilder().clearEditedAt();
+                break;
+            case MESSAGE_DELETED:
+                normal.getMessageDeletedBuilder().clearDeletedByUuid();
+                break;
+            case REACTIONS_CHANGED:
+                normal.getReactionsChangedBuilder().clearUserUuid();
+                break;
+            case MESSAGES_DELIVERED:
+                normal.getMessagesDeliveredBuilder().clearUserUuid();
+                break;
+            case MEMBER_ROLE_CHANGED:
+                normal.getMemberRoleChangedBuilder().clearChangedByUuid();
                 break;
             default:
                 break;
@@ -270,6 +339,28 @@ public final class Submissions {
 
         UUID optional(String text, String field) {
             return text.isEmpty() ? null : required(text, field);
+        }
+
+        List<UUID> list(List<String> texts, String field) {
+            List<UUID> uuids = new ArrayList<>(texts.size());
+            for (String text : texts) {
+                UUID uuid = required(text, field);
+                if (uuid != null) { // a malformed one is reported; the command is not used then
+                    uuids.add(uuid);
+                }
+            }
+            return uuids;
+        }
+
+        /** A timestamp protobuf can carry but a clock cannot (nanos out of range, year past 9999) is malformed. */
+        Instant instant(com.google.protobuf.Timestamp timestamp, String field) {
+            if (!com.google.protobuf.util.Timestamps.isValid(timestamp)) {
+                if (firstMalformed == null) {
+                    firstMalformed = Rejection.invalid(field + " is not a valid timestamp");
+                }
+                return null;
+            }
+            return Instant.ofEpochSecond(timestamp.getSeconds(), timestamp.getNanos());
         }
 
         void missing(String field) {

@@ -3,6 +3,7 @@ package dev.eventsync.store;
 import dev.eventsync.events.CallRejected;
 import dev.eventsync.events.Decider;
 import dev.eventsync.events.Delivery;
+import dev.eventsync.events.KnownEvent;
 import dev.eventsync.events.Outcome;
 import dev.eventsync.events.Result;
 import dev.eventsync.events.Submission;
@@ -21,6 +22,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -362,7 +364,7 @@ public class Appender implements SmartLifecycle {
         Connection connection = connection();
         Set<UUID> insertedUsers = new HashSet<>();
         try {
-            BatchState state = Conversations.load(connection, batch);
+            BatchState state = load(connection, batch);
             List<List<Result>> results = new ArrayList<>(batch.size());
             List<EventLog.Appended> appended = new ArrayList<>();
             List<Delivery.Live> live = new ArrayList<>();
@@ -373,6 +375,8 @@ public class Appender implements SmartLifecycle {
                     for (Submission submission : call.submissions()) {
                         callResults.add(decide(call.caller(), submission, state, at, appended, live));
                     }
+                } catch (StateReadFailure e) {
+                    throw e.getCause(); // a database failure of the batch, classified as such
                 } catch (RuntimeException e) {
                     throw new DecideFault(i, e);
                 }
@@ -380,7 +384,14 @@ public class Appender implements SmartLifecycle {
             }
             List<String> notifications = notifications(appended, live);
             if (!appended.isEmpty()) {
-                if (!Conversations.write(connection, state, at, storedUsers, insertedUsers) || !EventLog.claim(connection, appended, at)) {
+                if (!Conversations.write(connection, state, at, storedUsers, insertedUsers)) {
+                    connection.rollback();
+                    return null;
+                }
+                Messages.write(connection, state.messages, at);
+                Preferences.write(connection, state.preferences);
+                appended = erase(connection, state.messages.erasedEvents, appended);
+                if (!EventLog.claim(connection, appended, at)) {
                     connection.rollback();
                     return null;
                 }
@@ -399,6 +410,36 @@ public class Appender implements SmartLifecycle {
             discardIfBroken(connection);
             throw e;
         }
+    }
+
+    private static BatchState load(Connection connection, List<Pending> batch) throws SQLException {
+        Needs needs = Needs.of(batch);
+        ConversationState conversations = Conversations.load(connection, needs); // first: it takes the locks
+        Map<UUID, KnownEvent> known = needs.eventUuids.isEmpty()
+                ? new HashMap<>() : EventLog.knownEvents(connection, needs.eventUuids);
+        return new BatchState(known, conversations, Messages.load(connection, needs), Preferences.load(connection, needs));
+    }
+
+    /**
+     * Deletes of this batch: the stored events of each deleted message are redacted in place,
+     * and its events appended in this same batch are stored redacted, so the text is never written.
+     */
+    private static List<EventLog.Appended> erase(Connection connection, Set<UUID> erased, List<EventLog.Appended> appended)
+            throws SQLException {
+        if (erased.isEmpty()) {
+            return appended;
+        }
+        Set<UUID> stored = new HashSet<>(erased);
+        List<EventLog.Appended> result = new ArrayList<>(appended.size());
+        for (EventLog.Appended event : appended) {
+            boolean redact = erased.contains(event.stored().eventUuid());
+            stored.remove(event.stored().eventUuid());
+            result.add(redact ? event.redact() : event);
+        }
+        if (!stored.isEmpty()) {
+            EventLog.redact(connection, stored);
+        }
+        return result;
     }
 
     /** A batch that failed as a whole, with the kind of its failure (null cause: conflicts never settled). */
@@ -503,7 +544,7 @@ public class Appender implements SmartLifecycle {
         var command = ((Outcome.Accept) outcome).command();
         Delivery.Stored stored = Delivery.of(caller, storable.eventUuid(), command, state, at);
         state.apply(caller, command, stored, storable.contentHash(), at);
-        appended.add(new EventLog.Appended(caller, storable.contentHash(), stored));
+        appended.add(new EventLog.Appended(caller, storable.contentHash(), stored, false));
         return new Result.Accepted(submission.clientUuid(), storable.eventUuid(), at, false, stored.messageUuid(), false);
     }
 }

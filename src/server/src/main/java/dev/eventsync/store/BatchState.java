@@ -3,12 +3,12 @@ package dev.eventsync.store;
 import dev.eventsync.events.Command;
 import dev.eventsync.events.Delivery;
 import dev.eventsync.events.KnownEvent;
+import dev.eventsync.events.MessageFacts;
 import dev.eventsync.events.State;
 import java.time.Instant;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
@@ -22,29 +22,18 @@ import java.util.UUID;
 final class BatchState implements State {
 
     private final Map<UUID, KnownEvent> knownEvents;
-    private final Map<UUID, String> names;
-    private final Map<UUID, Set<UUID>> initialMembers;
-    private final Map<UUID, Set<UUID>> members = new HashMap<>();
-    private final Set<MessageKey> messages;
-
-    final Set<UUID> createdConversations = new LinkedHashSet<>();
-    final Set<UUID> renamedConversations = new HashSet<>();
-    final Map<UUID, String> displayNames = new LinkedHashMap<>();
-    final Map<MessageKey, NewMessageRow> newMessages = new LinkedHashMap<>();
+    final ConversationState conversations;
+    final MessageState messages;
+    final PreferenceState preferences;
     final Set<UUID> authors = new HashSet<>();
-    final Map<UUID, UUID> creators = new HashMap<>();
+    final Map<UUID, String> displayNames = new LinkedHashMap<>();
 
-    record MessageKey(UUID conversation, UUID message) {}
-
-    record NewMessageRow(UUID author, UUID localUuid, UUID eventUuid) {}
-
-    BatchState(Map<UUID, KnownEvent> knownEvents, Map<UUID, String> names, Map<UUID, Set<UUID>> initialMembers,
-               Set<MessageKey> messages) {
+    BatchState(Map<UUID, KnownEvent> knownEvents, ConversationState conversations, MessageState messages,
+               PreferenceState preferences) {
         this.knownEvents = knownEvents;
-        this.names = names;
-        this.initialMembers = initialMembers;
+        this.conversations = conversations;
         this.messages = messages;
-        initialMembers.forEach((conversation, set) -> members.put(conversation, new HashSet<>(set)));
+        this.preferences = preferences;
     }
 
     @Override
@@ -54,69 +43,112 @@ final class BatchState implements State {
 
     @Override
     public boolean conversationExists(UUID conversation) {
-        return names.containsKey(conversation);
+        return conversations.exists(conversation);
     }
 
     @Override
     public String conversationName(UUID conversation) {
-        return names.get(conversation);
+        return conversations.name(conversation);
     }
 
     @Override
     public Set<UUID> members(UUID conversation) {
-        Set<UUID> current = members.get(conversation);
-        return current == null ? Set.of() : current;
+        return conversations.members(conversation);
     }
 
     @Override
-    public boolean messageExists(UUID conversation, UUID message) {
-        return messages.contains(new MessageKey(conversation, message));
+    public Set<UUID> admins(UUID conversation) {
+        return conversations.admins(conversation);
+    }
+
+    @Override
+    public List<UUID> membersByJoin(UUID conversation) {
+        return conversations.membersByJoin(conversation);
+    }
+
+    @Override
+    public MessageFacts message(UUID conversation, UUID message) {
+        return messages.message(conversation, message);
+    }
+
+    @Override
+    public boolean visible(UUID conversation, UUID message, UUID user) {
+        return messages.visible(conversation, message, user);
+    }
+
+    @Override
+    public long readSeq(UUID conversation, UUID user) {
+        return messages.marker(conversation, user).readSeq();
+    }
+
+    @Override
+    public long deliveredSeq(UUID conversation, UUID user) {
+        MessageState.Marker marker = messages.marker(conversation, user);
+        return Math.max(marker.readSeq(), marker.deliveredSeq());
+    }
+
+    @Override
+    public long joinedSeq(UUID conversation, UUID user) {
+        return conversations.member(conversation, user).joinedSeq();
+    }
+
+    @Override
+    public Set<UUID> authorsBetween(UUID conversation, long after, long upTo) {
+        return messages.authorsBetween(conversation, after, upTo);
+    }
+
+    @Override
+    public boolean blockedBetween(UUID one, UUID other) {
+        return preferences.blockedBetween(one, other);
     }
 
     @Override
     public Set<UUID> contactsOf(UUID user) {
-        // Every conversation the user is in was loaded for this batch (see Batches.load).
-        Set<UUID> contacts = new HashSet<>();
-        contacts.add(user);
-        for (Set<UUID> set : members.values()) {
-            if (set.contains(user)) {
-                contacts.addAll(set);
-            }
-        }
-        return contacts;
+        return conversations.contactsOf(user);
     }
 
     /** Applies an accepted command, so the rest of the batch sees it. */
     void apply(UUID caller, Command command, Delivery.Stored stored, byte[] contentHash, Instant at) {
-        knownEvents.put(stored.eventUuid(), new KnownEvent(stored.eventUuid(), caller, contentHash, at, stored.messageUuid()));
+        knownEvents.put(stored.eventUuid(), new KnownEvent(stored.eventUuid(), caller, contentHash, at, stored.messageUuid(), false));
         authors.add(caller);
         if (command instanceof Command.CreateConversation c) {
-            names.put(c.conversation(), c.name());
-            members.put(c.conversation(), new HashSet<>(stored.recipients()));
-            createdConversations.add(c.conversation());
-            creators.put(c.conversation(), caller);
+            conversations.create(c.conversation(), c.name(), caller, stored.recipients(), at);
         } else if (command instanceof Command.RenameConversation c) {
-            names.put(c.conversation(), c.newName());
-            renamedConversations.add(c.conversation());
+            conversations.rename(c.conversation(), c.newName());
         } else if (command instanceof Command.AddMember c) {
-            members.get(c.conversation()).add(c.user());
+            conversations.join(c.conversation(), c.user(), at, messages.lastSeq(c.conversation()));
         } else if (command instanceof Command.RemoveMember c) {
-            members.get(c.conversation()).remove(c.user() == null ? caller : c.user());
+            String promoted = stored.delivered().getMemberLeft().getPromotedAdminUuid();
+            conversations.leave(c.conversation(), c.user() == null ? caller : c.user(),
+                    promoted.isEmpty() ? null : UUID.fromString(promoted));
+        } else if (command instanceof Command.ChangeRole c) {
+            conversations.setAdmin(c.conversation(), c.user(), c.admin());
         } else if (command instanceof Command.SendMessage c) {
-            MessageKey key = new MessageKey(c.conversation(), stored.messageUuid());
-            messages.add(key);
-            newMessages.put(key, new NewMessageRow(caller, c.localUuid(), stored.eventUuid()));
+            messages.send(c.conversation(), stored.messageUuid(),
+                    new MessageState.NewMessage(caller, c.localUuid(), stored.eventUuid(), 0, stored.recipients()),
+                    uuids(stored.delivered().getNewMessage().getMessage().getMentionedUserUuidsList()));
+        } else if (command instanceof Command.EditMessage c) {
+            messages.edit(c.conversation(), c.message(),
+                    uuids(stored.delivered().getMessageEdited().getMentionedUserUuidsList()), at, stored.eventUuid());
+        } else if (command instanceof Command.DeleteMessage c) {
+            messages.delete(c.conversation(), c.message(), caller);
+        } else if (command instanceof Command.ChangeReactions c) {
+            messages.react(c.conversation(), c.message(), caller,
+                    stored.delivered().getReactionsChanged().getReactionsList(), stored.eventUuid());
+        } else if (command instanceof Command.ReadMessage c) {
+            messages.read(c.conversation(), caller, c.message(), messages.message(c.conversation(), c.message()).seq());
+        } else if (command instanceof Command.MarkDelivered c) {
+            messages.delivered(c.conversation(), caller, c.message(), messages.message(c.conversation(), c.message()).seq());
+        } else if (command instanceof Command.ChangeSettings c) {
+            preferences.settings(c.conversation(), caller, new PreferenceState.Settings(c.mutedUntil(), c.archived(), c.pinned()));
+        } else if (command instanceof Command.BlockUser c) {
+            preferences.block(caller, c.user(), c.blocked());
         } else if (command instanceof Command.ChangeDisplayName c) {
             displayNames.put(caller, c.displayName());
         }
     }
 
-    /** Conversations whose membership may have changed, with their members before and after. */
-    Map<UUID, Set<UUID>> initialMembers() {
-        return initialMembers;
-    }
-
-    Map<UUID, Set<UUID>> currentMembers() {
-        return members;
+    private static List<UUID> uuids(List<String> texts) {
+        return texts.stream().map(UUID::fromString).toList();
     }
 }

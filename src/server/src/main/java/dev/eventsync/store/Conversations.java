@@ -1,8 +1,5 @@
 package dev.eventsync.store;
 
-import dev.eventsync.events.Command;
-import dev.eventsync.events.KnownEvent;
-import dev.eventsync.events.Submission;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -19,8 +16,8 @@ import java.util.TreeSet;
 import java.util.UUID;
 
 /**
- * The current-state tables ({@code users}, {@code conversations}, {@code memberships},
- * {@code messages}): loading a batch's state under row locks, and writing its changes back.
+ * The current-state tables {@code users}, {@code conversations} and {@code memberships}: locking
+ * and loading a batch's conversations, and writing their changes back.
  */
 final class Conversations {
 
@@ -45,11 +42,8 @@ final class Conversations {
             for no key update""";
 
     static final String MEMBERS = """
-            select conversation_uuid, user_uuid from memberships where conversation_uuid = any(?)""";
-
-    static final String MESSAGES = """
-            select conversation_uuid, message_uuid from messages
-            where (conversation_uuid, message_uuid) in (select * from unnest(?::uuid[], ?::uuid[]))""";
+            select conversation_uuid, user_uuid, joined_at, joined_seq, admin from memberships
+            where conversation_uuid = any(?)""";
 
     static final String INSERT_USERS = """
             insert into users (user_uuid) select * from unnest(?::uuid[]) order by 1 on conflict do nothing""";
@@ -62,98 +56,57 @@ final class Conversations {
             update conversations set name = ? where conversation_uuid = ?""";
 
     static final String INSERT_MEMBERS = """
-            insert into memberships (conversation_uuid, user_uuid, joined_at)
-            select c, u, ? from unnest(?::uuid[], ?::uuid[]) as m(c, u) order by c, u""";
+            insert into memberships (conversation_uuid, user_uuid, joined_at, joined_seq, admin)
+            select c, u, ?, s, a from unnest(?::uuid[], ?::uuid[], ?::bigint[], ?::boolean[]) as m(c, u, s, a) order by c, u""";
+
+    static final String SET_ADMINS = """
+            update memberships set admin = m.a
+            from unnest(?::uuid[], ?::uuid[], ?::boolean[]) as m(c, u, a)
+            where conversation_uuid = m.c and user_uuid = m.u""";
 
     static final String DELETE_MEMBERS = """
             delete from memberships
             where (conversation_uuid, user_uuid) in (select * from unnest(?::uuid[], ?::uuid[]))""";
-
-    static final String INSERT_MESSAGES = """
-            insert into messages (conversation_uuid, message_uuid, author_uuid, local_uuid, event_uuid, sent_at)
-            select c, m, a, l, e, ? from unnest(?::uuid[], ?::uuid[], ?::uuid[], ?::uuid[], ?::uuid[]) as n(c, m, a, l, e)""";
 
     static final String SET_DISPLAY_NAME = """
             update users set display_name = ? where user_uuid = ?""";
 
     private Conversations() {}
 
-    /** Loads (and locks) what the batch's submissions need to be decided. */
-    static BatchState load(Connection connection, List<Pending> calls) throws SQLException {
-        Set<UUID> conversations = new TreeSet<>();
-        Set<UUID> profileAuthors = new HashSet<>();
-        Set<UUID> eventUuids = new HashSet<>();
-        List<UUID> readConversations = new ArrayList<>();
-        List<UUID> readMessages = new ArrayList<>();
-        for (Pending call : calls) {
-            for (Submission submission : call.submissions()) {
-                if (submission instanceof Submission.Transitory t) {
-                    conversations.add(t.command().conversation());
-                } else if (submission instanceof Submission.Storable s) {
-                    eventUuids.add(s.eventUuid());
-                    if (s.createsConversation() != null) {
-                        conversations.add(s.createsConversation());
-                    }
-                    Command command = s.command();
-                    if (command == null) {
-                        continue;
-                    }
-                    if (command.conversation() != null) {
-                        conversations.add(command.conversation());
-                    } else {
-                        profileAuthors.add(call.caller());
-                    }
-                    if (command instanceof Command.ReadMessage read) {
-                        readConversations.add(read.conversation());
-                        readMessages.add(read.message());
-                    }
-                }
-            }
-        }
+    /** Locks the batch's conversations and loads their names and members. */
+    static ConversationState load(Connection connection, Needs needs) throws SQLException {
         Map<UUID, String> names = new HashMap<>();
-        Map<UUID, Set<UUID>> members = new HashMap<>();
-        if (!conversations.isEmpty()) {
+        Map<UUID, Map<UUID, ConversationState.Member>> members = new HashMap<>();
+        if (!needs.conversations.isEmpty()) {
             try (PreparedStatement lock = connection.prepareStatement(LOCK_CONVERSATIONS)) {
-                lock.setArray(1, SqlArrays.uuids(connection, conversations));
+                lock.setArray(1, SqlArrays.uuids(connection, needs.conversations));
                 try (ResultSet rows = lock.executeQuery()) {
                     while (rows.next()) {
                         UUID conversation = rows.getObject(1, UUID.class);
                         names.put(conversation, rows.getString(2));
-                        members.put(conversation, new HashSet<>());
+                        members.put(conversation, new HashMap<>());
                     }
                 }
             }
         }
         // Profile events reach the author's contacts: the members of their other conversations too.
         Set<UUID> loaded = new HashSet<>(names.keySet());
-        if (!profileAuthors.isEmpty()) {
-            loaded.addAll(uuidColumn(connection, CONVERSATIONS_OF_USERS, profileAuthors));
+        if (!needs.profileAuthors.isEmpty()) {
+            loaded.addAll(uuidColumn(connection, CONVERSATIONS_OF_USERS, needs.profileAuthors));
         }
         if (!loaded.isEmpty()) {
             try (PreparedStatement select = connection.prepareStatement(MEMBERS)) {
                 select.setArray(1, SqlArrays.uuids(connection, loaded));
                 try (ResultSet rows = select.executeQuery()) {
                     while (rows.next()) {
-                        members.computeIfAbsent(rows.getObject(1, UUID.class), c -> new HashSet<>())
-                                .add(rows.getObject(2, UUID.class));
+                        members.computeIfAbsent(rows.getObject(1, UUID.class), c -> new HashMap<>())
+                                .put(rows.getObject(2, UUID.class), new ConversationState.Member(
+                                        rows.getTimestamp(3).toInstant(), rows.getLong(4), rows.getBoolean(5)));
                     }
                 }
             }
         }
-        Set<BatchState.MessageKey> messages = new HashSet<>();
-        if (!readMessages.isEmpty()) {
-            try (PreparedStatement select = connection.prepareStatement(MESSAGES)) {
-                select.setArray(1, SqlArrays.uuids(connection, readConversations));
-                select.setArray(2, SqlArrays.uuids(connection, readMessages));
-                try (ResultSet rows = select.executeQuery()) {
-                    while (rows.next()) {
-                        messages.add(new BatchState.MessageKey(rows.getObject(1, UUID.class), rows.getObject(2, UUID.class)));
-                    }
-                }
-            }
-        }
-        Map<UUID, KnownEvent> known = eventUuids.isEmpty() ? new HashMap<>() : EventLog.knownEvents(connection, eventUuids);
-        return new BatchState(known, names, members, messages);
+        return new ConversationState(names, members);
     }
 
     /**
@@ -162,26 +115,39 @@ final class Conversations {
      * {@code storedUsers} are users known to have a committed row (skipped); the ones this batch
      * inserts are added to {@code insertedUsers}, to remember once the transaction commits.
      */
-    static boolean write(Connection connection, BatchState state, Instant at, Set<UUID> storedUsers,
+    static boolean write(Connection connection, BatchState batch, Instant at, Set<UUID> storedUsers,
                          Set<UUID> insertedUsers) throws SQLException {
+        ConversationState state = batch.conversations;
         Timestamp time = Timestamp.from(at);
-        Set<UUID> users = new TreeSet<>(state.authors);
+        Set<UUID> users = new TreeSet<>(batch.authors);
         List<UUID> joinedConversations = new ArrayList<>();
         List<UUID> joinedUsers = new ArrayList<>();
+        List<Long> joinedSeqs = new ArrayList<>();
+        List<Boolean> joinedAdmins = new ArrayList<>();
         List<UUID> leftConversations = new ArrayList<>();
         List<UUID> leftUsers = new ArrayList<>();
-        Map<UUID, Set<UUID>> before = state.initialMembers();
+        List<UUID> roleConversations = new ArrayList<>();
+        List<UUID> roleUsers = new ArrayList<>();
+        List<Boolean> roles = new ArrayList<>();
+        Map<UUID, Map<UUID, ConversationState.Member>> before = state.initialMembers();
         state.currentMembers().forEach((conversation, after) -> {
-            Set<UUID> was = before.getOrDefault(conversation, Set.of());
-            for (UUID user : after) {
-                if (!was.contains(user)) {
+            Map<UUID, ConversationState.Member> was = before.getOrDefault(conversation, Map.of());
+            after.forEach((user, member) -> {
+                ConversationState.Member previous = was.get(user);
+                if (previous == null) {
                     users.add(user);
                     joinedConversations.add(conversation);
                     joinedUsers.add(user);
+                    joinedSeqs.add(member.joinedSeq());
+                    joinedAdmins.add(member.admin());
+                } else if (previous.admin() != member.admin()) {
+                    roleConversations.add(conversation);
+                    roleUsers.add(user);
+                    roles.add(member.admin());
                 }
-            }
-            for (UUID user : was) {
-                if (!after.contains(user)) {
+            });
+            for (UUID user : was.keySet()) {
+                if (!after.containsKey(user)) {
                     leftConversations.add(conversation);
                     leftUsers.add(user);
                 }
@@ -199,7 +165,7 @@ final class Conversations {
             try (PreparedStatement insert = connection.prepareStatement(INSERT_CONVERSATION)) {
                 for (UUID conversation : new TreeSet<>(state.createdConversations)) {
                     insert.setObject(1, conversation);
-                    insert.setString(2, state.conversationName(conversation));
+                    insert.setString(2, state.name(conversation));
                     insert.setObject(3, state.creators.get(conversation));
                     insert.setTimestamp(4, time);
                     insert.addBatch();
@@ -216,7 +182,7 @@ final class Conversations {
         if (!renamed.isEmpty()) {
             try (PreparedStatement update = connection.prepareStatement(RENAME_CONVERSATION)) {
                 for (UUID conversation : renamed) {
-                    update.setString(1, state.conversationName(conversation));
+                    update.setString(1, state.name(conversation));
                     update.setObject(2, conversation);
                     update.addBatch();
                 }
@@ -235,35 +201,22 @@ final class Conversations {
                 insert.setTimestamp(1, time);
                 insert.setArray(2, SqlArrays.uuids(connection, joinedConversations));
                 insert.setArray(3, SqlArrays.uuids(connection, joinedUsers));
+                insert.setArray(4, connection.createArrayOf("bigint", joinedSeqs.toArray()));
+                insert.setArray(5, connection.createArrayOf("boolean", joinedAdmins.toArray()));
                 insert.executeUpdate();
             }
         }
-        if (!state.newMessages.isEmpty()) {
-            List<UUID> conversations = new ArrayList<>();
-            List<UUID> messages = new ArrayList<>();
-            List<UUID> authors = new ArrayList<>();
-            List<UUID> localUuids = new ArrayList<>();
-            List<UUID> eventUuids = new ArrayList<>();
-            state.newMessages.forEach((key, row) -> {
-                conversations.add(key.conversation());
-                messages.add(key.message());
-                authors.add(row.author());
-                localUuids.add(row.localUuid());
-                eventUuids.add(row.eventUuid());
-            });
-            try (PreparedStatement insert = connection.prepareStatement(INSERT_MESSAGES)) {
-                insert.setTimestamp(1, time);
-                insert.setArray(2, SqlArrays.uuids(connection, conversations));
-                insert.setArray(3, SqlArrays.uuids(connection, messages));
-                insert.setArray(4, SqlArrays.uuids(connection, authors));
-                insert.setArray(5, SqlArrays.uuids(connection, localUuids));
-                insert.setArray(6, SqlArrays.uuids(connection, eventUuids));
-                insert.executeUpdate();
+        if (!roleUsers.isEmpty()) {
+            try (PreparedStatement update = connection.prepareStatement(SET_ADMINS)) {
+                update.setArray(1, SqlArrays.uuids(connection, roleConversations));
+                update.setArray(2, SqlArrays.uuids(connection, roleUsers));
+                update.setArray(3, connection.createArrayOf("boolean", roles.toArray()));
+                update.executeUpdate();
             }
         }
-        if (!state.displayNames.isEmpty()) {
+        if (!batch.displayNames.isEmpty()) {
             try (PreparedStatement update = connection.prepareStatement(SET_DISPLAY_NAME)) {
-                for (Map.Entry<UUID, String> entry : state.displayNames.entrySet()) {
+                for (Map.Entry<UUID, String> entry : batch.displayNames.entrySet()) {
                     update.setString(1, entry.getValue());
                     update.setObject(2, entry.getKey());
                     update.addBatch();

@@ -306,18 +306,25 @@ class SyncRulesTest {
         }
 
         @Test
-        void anyMemberMayRemoveAnotherAndIsRecordedAsTheRemover() {
-            String conversation = conversationOf(alice, bob, carol);
+        void anAdminMayRemoveAnotherAndIsRecordedAsTheRemover() {
+            String conversation = conversationOf(alice, bob, carol); // alice created it: its admin
             Event remove = forged(Events.removeMember(conversation, bob.uuid()));
 
-            assertStored(carol.submit(remove), remove);
+            assertStored(alice.submit(remove), remove);
 
             for (Api.User member : List.of(alice, bob, carol)) {
                 Event delivered = deliveredTo(member, remove.getUuid());
-                assertThat(delivered.getAuthorUuid()).isEqualTo(carol.uuid());
+                assertThat(delivered.getAuthorUuid()).isEqualTo(alice.uuid());
                 assertThat(delivered.getMemberLeft().getUserUuid()).isEqualTo(bob.uuid());
-                assertThat(delivered.getMemberLeft().getRemovedByUuid()).isEqualTo(carol.uuid());
+                assertThat(delivered.getMemberLeft().getRemovedByUuid()).isEqualTo(alice.uuid());
             }
+        }
+
+        /** v1 let any member remove another; v1.1 keeps that for admins. */
+        @Test
+        void aMemberWhoIsNotAnAdminMayNotRemoveAnother() {
+            String conversation = conversationOf(alice, bob, carol);
+            assertRejected(carol.submit(Events.removeMember(conversation, bob.uuid())), Reason.FORBIDDEN);
         }
 
         @Test
@@ -587,9 +594,12 @@ class SyncRulesTest {
             assertRejected(alice.submit(Events.picture(Arrays.copyOf(Events.PNG, 7))), Reason.INVALID);
         }
 
+        /** v1 rejected an empty picture; in v1.1 both picture fields empty remove the picture. */
         @Test
-        void anEmptyPictureIsInvalid() {
-            assertRejected(alice.submit(Events.picture(new byte[0])), Reason.INVALID);
+        void bothFieldsEmptyRemoveThePicture() {
+            Event removal = Events.picture(new byte[0]);
+            assertStored(alice.submit(removal), removal);
+            assertThat(deliveredTo(alice, removal.getUuid()).getProfilePictureChanged().getPngImage().isEmpty()).isTrue();
         }
 
         @Test

@@ -65,9 +65,9 @@ class DeciderTest {
 
     DeciderTest() {
         state.conversation(chat, "chat", alice, bob);
-        state.message(chat, chatMessage);
+        state.message(chat, chatMessage, bob);
         state.conversation(elsewhere, "other", bob, carol);
-        state.message(elsewhere, elsewhereMessage);
+        state.message(elsewhere, elsewhereMessage, bob);
     }
 
     // ---------------------------------------------------------------- helpers
@@ -91,7 +91,7 @@ class DeciderTest {
     /** Records {@code event} as already stored by {@code author}, as the store would. */
     KnownEvent stored(Event event, UUID author) {
         KnownEvent known = new KnownEvent(UUID.fromString(event.getUuid()), author, Submissions.contentHash(event),
-                Instant.parse("2026-01-01T00:00:00Z"), null);
+                Instant.parse("2026-01-01T00:00:00Z"), null, false);
         state.store(known);
         return known;
     }
@@ -148,7 +148,7 @@ class DeciderTest {
             Event newMessage = Event.newBuilder().setUuid(Events.newUuid())
                     .setNewMessage(NewMessage.newBuilder().setUuid(Events.newUuid())).build();
             state.store(new KnownEvent(UUID.fromString(newMessage.getUuid()), alice, Submissions.contentHash(newMessage),
-                    Instant.EPOCH, null));
+                    Instant.EPOCH, null, false));
 
             assertRefused(decide(alice, newMessage), Reason.NOT_SUBMITTABLE);
         }
@@ -202,7 +202,7 @@ class DeciderTest {
         void aResendOfAnEventStoredUnderTheLegacyHashIsStillADuplicate() {
             Event message = Events.send(s(chat), "stored before v1.1");
             state.store(new KnownEvent(UUID.fromString(message.getUuid()), alice, Submissions.legacyContentHash(message),
-                    Instant.parse("2026-01-01T00:00:00Z"), null));
+                    Instant.parse("2026-01-01T00:00:00Z"), null, false));
 
             assertThat(decide(alice, message)).isInstanceOf(Outcome.Duplicate.class);
             assertRefused(decide(alice, withUuid(Events.send(s(chat), "other content"), message.getUuid())),
@@ -650,8 +650,8 @@ class DeciderTest {
         }
 
         @Test
-        void anEmptyPictureIsInvalid() {
-            assertRefused(decide(alice, Events.picture(new byte[0])), Reason.INVALID);
+        void bothFieldsEmptyRemoveThePicture() {
+            assertThat(assertAccepted(decide(alice, Events.picture(new byte[0])))).isInstanceOf(Command.ChangeProfilePicture.class);
         }
     }
 
@@ -717,7 +717,7 @@ class DeciderTest {
         void aMessageCarriesItsConversationLocalUuidAndText() {
             Event send = Events.send(s(chat), "hi");
             assertThat(assertAccepted(decide(alice, send))).isEqualTo(new Command.SendMessage(chat,
-                    UUID.fromString(send.getSendingNewMessage().getLocalUuid()), "hi"));
+                    UUID.fromString(send.getSendingNewMessage().getLocalUuid()), "hi", null, List.of(), List.of(), 0));
         }
 
         @Test
@@ -731,64 +731,6 @@ class DeciderTest {
             UUID created = UUID.randomUUID();
             assertThat(assertAccepted(decide(dave, Events.createConversation(s(created), "solo"))))
                     .isEqualTo(new Command.CreateConversation(created, "solo", List.of()));
-        }
-    }
-
-    // ---------------------------------------------------------------- the state
-
-    /** What the store would load: stored events, conversations with names and members, messages. */
-    static final class MemoryState implements State {
-
-        private final Map<UUID, KnownEvent> events = new HashMap<>();
-        private final Map<UUID, String> names = new HashMap<>();
-        private final Map<UUID, Set<UUID>> members = new HashMap<>();
-        private final Map<UUID, Set<UUID>> messages = new HashMap<>();
-
-        void store(KnownEvent event) {
-            events.put(event.eventUuid(), event);
-        }
-
-        void conversation(UUID conversation, String name, UUID... memberUuids) {
-            names.put(conversation, name);
-            members.put(conversation, new LinkedHashSet<>(Arrays.asList(memberUuids)));
-        }
-
-        void message(UUID conversation, UUID message) {
-            messages.computeIfAbsent(conversation, c -> new HashSet<>()).add(message);
-        }
-
-        @Override
-        public KnownEvent storedEvent(UUID eventUuid) {
-            return events.get(eventUuid);
-        }
-
-        @Override
-        public boolean conversationExists(UUID conversation) {
-            return names.containsKey(conversation);
-        }
-
-        @Override
-        public String conversationName(UUID conversation) {
-            return names.get(conversation);
-        }
-
-        /** The live member set (tests change it in place); an empty set for an unknown conversation. */
-        @Override
-        public Set<UUID> members(UUID conversation) {
-            return members.computeIfAbsent(conversation, c -> new LinkedHashSet<>());
-        }
-
-        @Override
-        public boolean messageExists(UUID conversation, UUID message) {
-            return messages.getOrDefault(conversation, Set.of()).contains(message);
-        }
-
-        @Override
-        public Set<UUID> contactsOf(UUID user) {
-            Set<UUID> contacts = new HashSet<>();
-            contacts.add(user);
-            members.values().stream().filter(m -> m.contains(user)).forEach(contacts::addAll);
-            return contacts;
         }
     }
 }

@@ -162,6 +162,93 @@ class MultiInstanceAppendTest {
                 message.getUuid(), removal.getUuid());
     }
 
+    /**
+     * Two calls, one through each instance, in flight at once: {@code first} reaches the database
+     * first (it takes the conversation row and waits for the position lock held here), the other
+     * waits for that row and is decided on what the first committed.
+     */
+    private List<EventResult> inFlightTogether(java.util.function.Supplier<EventResult> first,
+                                               java.util.function.Supplier<EventResult> second) throws Exception {
+        CompletableFuture<EventResult> one;
+        CompletableFuture<EventResult> two;
+        try (PositionLock lock = PositionLock.hold(dataSource(a))) {
+            one = CompletableFuture.supplyAsync(first);
+            PositionLock.awaitWaiters(jdbc, 1);
+            two = CompletableFuture.supplyAsync(second);
+            PositionLock.awaitWaiters(jdbc, 2);
+            lock.release();
+        }
+        return List.of(one.get(10, TimeUnit.SECONDS), two.get(10, TimeUnit.SECONDS));
+    }
+
+    /** A conversation of alice (its admin, on A) and bob (on B), with one message of bob's; returns [conversation, message]. */
+    private String[] conversationWithBobsMessage(Api.User alice, Api.User bob) {
+        String conversation = Events.newUuid();
+        assertThat(alice.submit(Events.createConversation(conversation, "race", bob.uuid())).hasAccepted()).isTrue();
+        EventResult sent = bob.submit(Events.send(conversation, "bob's message"));
+        return new String[] {conversation, sent.getAccepted().getMessageUuid()};
+    }
+
+    @Test
+    void ofTwoEditsOnTwoInstancesTheLaterInFeedOrderWinsWhateverTheClientClocksSaid() throws Exception {
+        Api.User alice = apiA.newUser();
+        Api.User bob = apiB.newUser();
+        Api.User bobOnA = apiA.user(bob.id);
+        String[] target = conversationWithBobsMessage(alice, bob);
+        Event earlier = Events.edit(target[0], target[1], "first edit");
+        // the client's clock claims the second edit is older: edited_at is server-set, so it is ignored
+        Event later = Events.edit(target[0], target[1], "second edit").toBuilder()
+                .setMessageEdited(Events.edit(target[0], target[1], "second edit").getMessageEdited().toBuilder()
+                        .setEditedAt(com.google.protobuf.Timestamp.newBuilder().setSeconds(1))).build();
+
+        List<EventResult> results = inFlightTogether(() -> bobOnA.submit(earlier), () -> bob.submit(later));
+
+        assertThat(results).allSatisfy(r -> assertThat(r.hasAccepted()).isTrue());
+        for (Api.User reader : List.of(alice, bob)) {
+            List<Event> edits = reader.feed().stream().filter(Event::hasMessageEdited).toList();
+            assertThat(edits).extracting(Event::getUuid).containsExactly(earlier.getUuid(), later.getUuid());
+            assertThat(edits.get(1).getMessageEdited().getEditedAt().getSeconds())
+                    .isGreaterThanOrEqualTo(edits.get(0).getMessageEdited().getEditedAt().getSeconds()).isGreaterThan(1);
+        }
+        assertThat(jdbc.queryForObject("select edit_event_uuid::text from messages where message_uuid = ?::uuid", String.class,
+                target[1])).isEqualTo(later.getUuid());
+    }
+
+    @Test
+    void anEditOrAReactionOrderedAfterADeleteOnAnotherInstanceIsMessageDeleted() throws Exception {
+        Api.User alice = apiA.newUser();
+        Api.User bob = apiB.newUser();
+        String[] target = conversationWithBobsMessage(alice, bob);
+        Event delete = Events.delete(target[0], target[1]);
+        Event edit = Events.edit(target[0], target[1], "edited while deleted");
+
+        List<EventResult> results = inFlightTogether(() -> alice.submit(delete), () -> bob.submit(edit));
+
+        assertThat(results.get(0).hasAccepted()).isTrue();
+        assertThat(results.get(1).getRejected().getReason()).isEqualTo(Reason.MESSAGE_DELETED);
+        assertThat(bob.submit(Events.react(target[0], target[1], "👍")).getRejected().getReason())
+                .isEqualTo(Reason.MESSAGE_DELETED);
+        assertThat(bob.feed()).extracting(Event::getUuid).contains(delete.getUuid()).doesNotContain(edit.getUuid());
+    }
+
+    @Test
+    void aRemovalOrderedAfterTheRemoverWasDemotedOnAnotherInstanceIsForbidden() throws Exception {
+        Api.User alice = apiA.newUser();
+        Api.User carol = apiB.newUser();
+        Api.User bob = apiA.newUser();
+        String conversation = Events.newUuid();
+        assertThat(alice.submit(Events.createConversation(conversation, "race", carol.uuid(), bob.uuid())).hasAccepted()).isTrue();
+        assertThat(alice.submit(Events.role(conversation, carol.uuid(), true)).hasAccepted()).isTrue();
+        Event demote = Events.role(conversation, carol.uuid(), false);
+        Event removal = Events.removeMember(conversation, bob.uuid());
+
+        List<EventResult> results = inFlightTogether(() -> alice.submit(demote), () -> carol.submit(removal));
+
+        assertThat(results.get(0).hasAccepted()).isTrue();
+        assertThat(results.get(1).getRejected().getReason()).isEqualTo(Reason.FORBIDDEN);
+        assertThat(bob.feed()).extracting(Event::getUuid).contains(demote.getUuid()).doesNotContain(removal.getUuid());
+    }
+
     @Test
     void idleInTransactionSessionTimeoutEndsAStalledTransactionHoldingThePositionLock() throws Exception {
         try (Connection configured = dataSource(a).getConnection(); Statement show = configured.createStatement()) {

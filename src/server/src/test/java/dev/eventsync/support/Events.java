@@ -12,6 +12,13 @@ import dev.eventsync.proto.v1.ProfilePictureChanged;
 import dev.eventsync.proto.v1.ReadNewMessage;
 import dev.eventsync.proto.v1.SendingNewMessage;
 import dev.eventsync.proto.v1.UserIsTyping;
+import dev.eventsync.proto.v1.ConversationSettingsChanged;
+import dev.eventsync.proto.v1.MemberRoleChanged;
+import dev.eventsync.proto.v1.MessageDeleted;
+import dev.eventsync.proto.v1.MessageEdited;
+import dev.eventsync.proto.v1.MessagesDelivered;
+import dev.eventsync.proto.v1.ReactionsChanged;
+import dev.eventsync.proto.v1.UserBlocked;
 import java.util.Arrays;
 import java.util.UUID;
 
@@ -73,5 +80,51 @@ public final class Events {
 
     public static Event typing(String conversation) {
         return event().setUserIsTyping(UserIsTyping.newBuilder().setConversationUuid(conversation).setTyping(true)).build();
+    }
+
+    // v1.1
+
+    public static Event reply(String conversation, String text, String replyTo, String... mentions) {
+        return event().setSendingNewMessage(SendingNewMessage.newBuilder().setLocalUuid(newUuid())
+                .setMessage(Message.newBuilder().setConversationUuid(conversation).setText(text)
+                        .setReplyToMessageUuid(replyTo).addAllMentionedUserUuids(Arrays.asList(mentions)))).build();
+    }
+
+    public static Event mention(String conversation, String text, String... mentions) {
+        return reply(conversation, text, "", mentions);
+    }
+
+    public static Event edit(String conversation, String message, String text, String... mentions) {
+        return event().setMessageEdited(MessageEdited.newBuilder().setConversationUuid(conversation)
+                .setMessageUuid(message).setText(text).addAllMentionedUserUuids(Arrays.asList(mentions))).build();
+    }
+
+    public static Event delete(String conversation, String message) {
+        return event().setMessageDeleted(MessageDeleted.newBuilder().setConversationUuid(conversation)
+                .setMessageUuid(message)).build();
+    }
+
+    public static Event react(String conversation, String message, String... reactions) {
+        return event().setReactionsChanged(ReactionsChanged.newBuilder().setConversationUuid(conversation)
+                .setMessageUuid(message).addAllReactions(Arrays.asList(reactions))).build();
+    }
+
+    public static Event delivered(String conversation, String message) {
+        return event().setMessagesDelivered(MessagesDelivered.newBuilder().setConversationUuid(conversation)
+                .setUpToMessageUuid(message)).build();
+    }
+
+    public static Event settings(String conversation, boolean archived, boolean pinned) {
+        return event().setConversationSettingsChanged(ConversationSettingsChanged.newBuilder()
+                .setConversationUuid(conversation).setArchived(archived).setPinned(pinned)).build();
+    }
+
+    public static Event block(String user, boolean blocked) {
+        return event().setUserBlocked(UserBlocked.newBuilder().setUserUuid(user).setBlocked(blocked)).build();
+    }
+
+    public static Event role(String conversation, String user, boolean admin) {
+        return event().setMemberRoleChanged(MemberRoleChanged.newBuilder().setConversationUuid(conversation)
+                .setUserUuid(user).setAdmin(admin)).build();
     }
 }

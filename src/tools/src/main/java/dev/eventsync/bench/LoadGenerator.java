@@ -250,7 +250,7 @@ public final class LoadGenerator {
         return perSecond;
     }
 
-    /** Exactly the rows of one stored message: idempotency row, message row, event row and one feed row per member. */
+    /** Exactly the rows of one stored message: idempotency row, message row (under its conversation's lock), event row and one feed row per member. */
     private static void insertOneEvent(Connection connection, UUID author, UUID conversation, List<UUID> members) throws SQLException {
         UUID eventUuid = UUID.randomUUID();
         UUID messageUuid = UUID.randomUUID();
@@ -258,8 +258,11 @@ public final class LoadGenerator {
         byte[] body = messageEvent(eventUuid, messageUuid, author, conversation).toByteArray();
         try (PreparedStatement ids = connection.prepareStatement(
                 "insert into event_ids (event_uuid, author_uuid, content_hash, stored_at, message_uuid) values (?, ?, ?, ?, ?)");
+             PreparedStatement lock = connection.prepareStatement(
+                "select 1 from conversations where conversation_uuid = ? for no key update");
              PreparedStatement message = connection.prepareStatement(
-                "insert into messages (conversation_uuid, message_uuid, author_uuid, local_uuid, event_uuid, sent_at) values (?, ?, ?, ?, ?, ?)");
+                "insert into messages (conversation_uuid, message_uuid, author_uuid, local_uuid, event_uuid, sent_at, seq)"
+                        + " values (?, ?, ?, ?, ?, ?, (select coalesce(max(seq), 0) + 1 from messages where conversation_uuid = ?))");
              PreparedStatement head = connection.prepareStatement(
                 "update log_head set last_position = last_position + 1 returning last_position");
              PreparedStatement event = connection.prepareStatement(
@@ -272,12 +275,15 @@ public final class LoadGenerator {
             ids.setTimestamp(4, now);
             ids.setObject(5, messageUuid);
             ids.executeUpdate();
+            lock.setObject(1, conversation); // as the server: the conversation's row lock orders its messages' seqs
+            lock.executeQuery().close();
             message.setObject(1, conversation);
             message.setObject(2, messageUuid);
             message.setObject(3, author);
             message.setObject(4, UUID.randomUUID());
             message.setObject(5, eventUuid);
             message.setTimestamp(6, now);
+            message.setObject(7, conversation);
             message.executeUpdate();
             long position;
             try (ResultSet row = head.executeQuery()) {

@@ -2,6 +2,8 @@ package dev.eventsync.bench;
 
 import dev.eventsync.client.cli.DevelopmentTokens;
 import dev.eventsync.proto.v1.ConversationCreated;
+import dev.eventsync.proto.v1.MessagesDelivered;
+import dev.eventsync.proto.v1.ReadNewMessage;
 import dev.eventsync.proto.v1.Event;
 import dev.eventsync.proto.v1.EventServiceGrpc;
 import dev.eventsync.proto.v1.Message;
@@ -48,6 +50,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -55,13 +58,15 @@ import java.util.regex.Pattern;
  * The load generator of {@code bench/run.sh}: a separate process that drives a running server
  * over real gRPC (and its PostgreSQL directly, for the BASE ceilings), prints one line per
  * workload and writes them as JSON. {@code java -jar eventsync-tools.jar bench --grpc host:port
- * --http host:port --jdbc url [--quick] [--only BASE,W1,W2,W3,W4] [--warmup seconds] [--out file]
+ * --http host:port --jdbc url [--quick] [--only BASE,W1,W1R,W2,W3,W4] [--warmup seconds] [--out file]
  * [--i-know-this-is-not-production]}. It writes only to a benchmark database ({@link BenchmarkDatabase}).
  * BASE measures the ceilings of W1 and W2: its insert runs before W1, its feed read before W2.
  */
 public final class LoadGenerator {
 
-    static final List<String> WORKLOADS = List.of("BASE", "W1", "W2", "W3", "W4");
+    static final List<String> WORKLOADS = List.of("BASE", "W1", "W1R", "W2", "W3", "W4");
+    /** W1R: how often each client marks what others sent (the reference client coalesces markers alike). */
+    static final Duration RECEIPT_INTERVAL = Duration.ofSeconds(2);
     private static final Set<String> OPTIONS = Set.of("grpc", "http", "jdbc", "quick", "only", "warmup", "out",
             BenchmarkDatabase.CONFIRMATION.substring(2));
     static final int W1_CLIENTS = 64;
@@ -162,10 +167,16 @@ public final class LoadGenerator {
         }
         double baseInsert = only.contains("BASE") ? baseInsert(warmup, duration) : Double.NaN;
         if (only.contains("W1")) {
-            double w1 = withWalFigures("W1, warm-up included", () -> appendWorkload(warmup, duration));
+            double w1 = withWalFigures("W1, warm-up included", () -> appendWorkload(warmup, duration, false));
             if (!Double.isNaN(baseInsert)) {
                 line("RATIO W1/BASE insert=%.2f", w1 / baseInsert);
             }
+            if (only.contains("W1R")) {
+                double w1r = withWalFigures("W1R, warm-up included", () -> appendWorkload(warmup, duration, true));
+                line("RATIO W1R/W1 messages=%.2f", w1r / w1);
+            }
+        } else if (only.contains("W1R")) {
+            withWalFigures("W1R, warm-up included", () -> appendWorkload(warmup, duration, true));
         }
         if (only.contains("BASE") || only.contains("W2")) {
             UUID reader = UUID.randomUUID();
@@ -336,14 +347,22 @@ public final class LoadGenerator {
     }
 
     // ---- W1: 64 clients, one message per Sync, conversations of 10 ----
+    // ---- W1R: W1, and every client marks the newest message of others delivered and read ----
 
-    private double appendWorkload(Duration warmup, Duration duration) throws Exception {
+    /**
+     * W1, or with {@code receipts} W1R: each client also sends, every {@link #RECEIPT_INTERVAL},
+     * one Sync with a delivered and a read marker for the newest message someone else sent in its
+     * conversation (never for its own), as the reference client's coalesced markers would. Only
+     * messages count as events per second; the markers are the cost being measured.
+     */
+    private double appendWorkload(Duration warmup, Duration duration, boolean receipts) throws Exception {
         List<UUID> users = randomUsers(W1_CLIENTS);
         List<EventServiceGrpc.EventServiceBlockingStub> stubs = new ArrayList<>();
         for (int i = 0; i < users.size(); i++) {
             stubs.add(EventServiceGrpc.newBlockingStub(channel(i % 8)).withInterceptors(auth(users.get(i))));
         }
         List<String> conversations = new ArrayList<>();
+        List<AtomicReference<String[]>> newest = new ArrayList<>(); // per conversation: {message uuid, author}
         for (int k = 0; k < conversationCount(users.size()); k++) {
             String conversation = UUID.randomUUID().toString();
             List<UUID> members = members(users, k);
@@ -352,20 +371,46 @@ public final class LoadGenerator {
                     .setConversationCreated(ConversationCreated.newBuilder().setConversationUuid(conversation).setName("w1")
                             .addAllMemberUuids(members.stream().map(UUID::toString).toList()))).build());
             conversations.add(conversation);
+            newest.add(new AtomicReference<>());
         }
         Recorder latencies = new Recorder();
+        AtomicLong markers = new AtomicLong();
         Window window = new Window(warmup, duration);
         ExecutorService pool = Executors.newFixedThreadPool(W1_CLIENTS);
         List<Future<?>> done = new ArrayList<>();
         for (int c = 0; c < W1_CLIENTS; c++) {
             var stub = stubs.get(c);
-            String conversation = conversations.get(c / MEMBERS % conversations.size());
+            String me = users.get(c).toString();
+            int k = c / MEMBERS % conversations.size();
+            String conversation = conversations.get(k);
             done.add(pool.submit(() -> {
                 long start;
+                long nextReceipt = System.nanoTime() + RECEIPT_INTERVAL.toNanos();
+                String marked = null;
                 while ((start = System.nanoTime()) < window.end()) {
-                    stub.sync(SyncRequest.newBuilder().addEvents(sendEvent(conversation, "w1")).build());
+                    var result = stub.sync(SyncRequest.newBuilder().addEvents(sendEvent(conversation, "w1")).build()).getResults(0);
                     if (window.measures(start)) {
                         latencies.add(System.nanoTime() - start);
+                    }
+                    if (!receipts) {
+                        continue;
+                    }
+                    // the newest message before this one: almost always someone else's in a busy conversation
+                    String[] latest = newest.get(k).getAndSet(new String[] {result.getAccepted().getMessageUuid(), me});
+                    if (start >= nextReceipt && latest != null && !latest[1].equals(me) && !latest[0].equals(marked)) {
+                        stub.sync(SyncRequest.newBuilder()
+                                .addEvents(Event.newBuilder().setUuid(UUID.randomUUID().toString())
+                                        .setMessagesDelivered(MessagesDelivered.newBuilder()
+                                                .setConversationUuid(conversation).setUpToMessageUuid(latest[0])))
+                                .addEvents(Event.newBuilder().setUuid(UUID.randomUUID().toString())
+                                        .setReadNewMessage(ReadNewMessage.newBuilder()
+                                                .setConversationUuid(conversation).setUuid(latest[0])))
+                                .build());
+                        marked = latest[0];
+                        nextReceipt = start + RECEIPT_INTERVAL.toNanos();
+                        if (window.measures(start)) {
+                            markers.addAndGet(2);
+                        }
                     }
                 }
                 return null;
@@ -376,11 +421,18 @@ public final class LoadGenerator {
         }
         pool.shutdown();
         double perSecond = window.perSecond(latencies.count());
-        line("W1 append events_per_s=%.0f p50_ms=%.2f p99_ms=%.2f clients=%d", perSecond,
-                latencies.percentileMillis(50), latencies.percentileMillis(99), W1_CLIENTS);
-        results.put("w1_events_per_s", Math.round(perSecond));
-        results.put("w1_p50_ms", latencies.percentileMillis(50));
-        results.put("w1_p99_ms", latencies.percentileMillis(99));
+        String name = receipts ? "w1r" : "w1";
+        if (receipts) {
+            line("W1R append_with_receipts events_per_s=%.0f markers_per_s=%.0f p50_ms=%.2f p99_ms=%.2f clients=%d", perSecond,
+                    window.perSecond(markers.get()), latencies.percentileMillis(50), latencies.percentileMillis(99), W1_CLIENTS);
+            results.put("w1r_markers_per_s", Math.round(window.perSecond(markers.get())));
+        } else {
+            line("W1 append events_per_s=%.0f p50_ms=%.2f p99_ms=%.2f clients=%d", perSecond,
+                    latencies.percentileMillis(50), latencies.percentileMillis(99), W1_CLIENTS);
+        }
+        results.put(name + "_events_per_s", Math.round(perSecond));
+        results.put(name + "_p50_ms", latencies.percentileMillis(50));
+        results.put(name + "_p99_ms", latencies.percentileMillis(99));
         return perSecond;
     }
 

@@ -59,15 +59,20 @@ public class Presence implements SmartLifecycle {
             delete from presence where user_uuid = ? and instance_uuid = ?""";
     static final String INSTANCES_OF_USER = """
             select count(*) from presence where user_uuid = ?""";
+    /** Presence never crosses a block, in either direction (API.md v1.1, Blocking). */
     static final String CONTACTS = """
             select distinct other.user_uuid
             from memberships mine join memberships other on other.conversation_uuid = mine.conversation_uuid
-            where mine.user_uuid = ? and other.user_uuid <> mine.user_uuid""";
+            where mine.user_uuid = ? and other.user_uuid <> mine.user_uuid
+              and not exists (select 1 from blocks b
+                              where (b.user_uuid, b.blocked_uuid) in ((mine.user_uuid, other.user_uuid), (other.user_uuid, mine.user_uuid)))""";
     static final String ONLINE_CONTACTS = """
             select distinct other.user_uuid
             from memberships mine join memberships other on other.conversation_uuid = mine.conversation_uuid
                  join presence p on p.user_uuid = other.user_uuid
-            where mine.user_uuid = ? and other.user_uuid <> mine.user_uuid""";
+            where mine.user_uuid = ? and other.user_uuid <> mine.user_uuid
+              and not exists (select 1 from blocks b
+                              where (b.user_uuid, b.blocked_uuid) in ((mine.user_uuid, other.user_uuid), (other.user_uuid, mine.user_uuid)))""";
     static final String NOTIFY = """
             select count(pg_notify(?, p)) from unnest(?::text[]) as p""";
 

@@ -240,4 +240,45 @@ class LiveSyncTest {
                     .extracting(e -> e.getUserIsConnected().getConnected()).containsExactly(true, false));
         }
     }
+
+    /** API.md v1.1, Blocking: typing and presence never cross a block, in either direction. */
+    @Nested
+    class AcrossABlock {
+
+        @Test
+        void typingAndPresenceReachTheOthersButNeverTheBlockedOrTheBlocker() {
+            Api.User alice = api.newUser();
+            Api.User bob = api.newUser();
+            Api.User carol = api.newUser();
+            String conversation = Events.newUuid();
+            alice.submit(Events.createConversation(conversation, "blocked", bob.uuid(), carol.uuid()));
+            assertThat(carol.submit(Events.block(alice.uuid(), true)).hasAccepted()).isTrue();
+            Follower bobLive = follow(bob, "");
+            await().atMost(LIVE).until(bobLive::caughtUp);
+            Follower aliceLive = follow(alice, "");
+            await().atMost(LIVE).until(aliceLive::caughtUp);
+            Follower carolLive = follow(carol, "");
+            await().atMost(LIVE).until(carolLive::caughtUp);
+
+            alice.submit(Events.typing(conversation));
+            carol.submit(Events.typing(conversation));
+            Event marker = Events.send(conversation, "after the typing and the connects");
+            bob.submit(marker);
+
+            await().atMost(LIVE).untilAsserted(() -> {
+                assertThat(bobLive.ofKind(Event.ContentCase.USER_IS_TYPING)).extracting(Event::getAuthorUuid)
+                        .containsExactlyInAnyOrder(alice.uuid(), carol.uuid());
+                assertThat(bobLive.ofKind(Event.ContentCase.USER_IS_CONNECTED)).extracting(e -> e.getUserIsConnected().getUserUuid())
+                        .containsExactlyInAnyOrder(alice.uuid(), carol.uuid());
+                assertThat(aliceLive.storedUuids()).contains(marker.getUuid());
+                assertThat(carolLive.storedUuids()).contains(marker.getUuid());
+            });
+            assertThat(aliceLive.ofKind(Event.ContentCase.USER_IS_TYPING)).isEmpty();
+            assertThat(carolLive.ofKind(Event.ContentCase.USER_IS_TYPING)).isEmpty();
+            assertThat(aliceLive.ofKind(Event.ContentCase.USER_IS_CONNECTED)).extracting(e -> e.getUserIsConnected().getUserUuid())
+                    .containsOnly(bob.uuid());
+            assertThat(carolLive.ofKind(Event.ContentCase.USER_IS_CONNECTED)).extracting(e -> e.getUserIsConnected().getUserUuid())
+                    .containsOnly(bob.uuid());
+        }
+    }
 }

@@ -232,6 +232,21 @@ class MultiInstanceAppendTest {
     }
 
     @Test
+    void ofTwoDeletesOfOneMessageOnTwoInstancesTheSecondIsMessageDeleted() throws Exception {
+        Api.User alice = apiA.newUser();
+        Api.User bob = apiB.newUser();
+        String[] target = conversationWithBobsMessage(alice, bob);
+        Event byAdmin = Events.delete(target[0], target[1]);
+        Event byAuthor = Events.delete(target[0], target[1]);
+
+        List<EventResult> results = inFlightTogether(() -> alice.submit(byAdmin), () -> bob.submit(byAuthor));
+
+        assertThat(results.get(0).hasAccepted()).isTrue();
+        assertThat(results.get(1).getRejected().getReason()).isEqualTo(Reason.MESSAGE_DELETED);
+        assertThat(alice.feed()).filteredOn(Event::hasMessageDeleted).extracting(Event::getUuid).containsExactly(byAdmin.getUuid());
+    }
+
+    @Test
     void aRemovalOrderedAfterTheRemoverWasDemotedOnAnotherInstanceIsForbidden() throws Exception {
         Api.User alice = apiA.newUser();
         Api.User carol = apiB.newUser();

@@ -26,7 +26,7 @@ begin
     execute format('grant select, insert, update, delete on memberships to %I', app);
     execute format('grant select, insert, update on messages to %I', app);
     execute format('grant select, insert, update, delete on markers, reactions, conversation_settings, blocks to %I', app);
-    execute format('grant select, insert on message_events to %I', app);
+    execute format('grant select, insert on message_events, membership_periods to %I', app);
     -- Presence: ephemeral rows of the running instances.
     execute format('grant select, insert, update, delete on instances, presence to %I', app);
     -- Flyway's history, read only: a server that may not migrate checks that the schema is current.

@@ -3,6 +3,10 @@ package dev.eventsync.api;
 import dev.eventsync.auth.Caller;
 import dev.eventsync.events.Submissions;
 import dev.eventsync.feed.FeedStreams;
+import dev.eventsync.history.HistoryQuery;
+import dev.eventsync.history.HistoryReader;
+import dev.eventsync.proto.v1.HistoryPage;
+import dev.eventsync.proto.v1.HistoryRequest;
 import dev.eventsync.proto.v1.Event;
 import dev.eventsync.proto.v1.EventServiceGrpc;
 import dev.eventsync.proto.v1.SubmitEventOutput;
@@ -24,15 +28,17 @@ class EventGrpcService extends EventServiceGrpc.EventServiceImplBase {
     private final GrpcErrors errors;
     private final GracefulShutdown shutdown;
     private final RateLimits rateLimits;
+    private final HistoryReader history;
 
     EventGrpcService(Submissions submissions, Appender appender, FeedStreams feeds, GrpcErrors errors,
-                     GracefulShutdown shutdown, RateLimits rateLimits) {
+                     GracefulShutdown shutdown, RateLimits rateLimits, HistoryReader history) {
         this.submissions = submissions;
         this.appender = appender;
         this.feeds = feeds;
         this.errors = errors;
         this.shutdown = shutdown;
         this.rateLimits = rateLimits;
+        this.history = history;
     }
 
     @Override
@@ -68,5 +74,17 @@ class EventGrpcService extends EventServiceGrpc.EventServiceImplBase {
         rateLimits.chargeStreamOpen(caller.userUuid()); // throws RateLimited
         feeds.start((ServerCallStreamObserver<Event>) observer, caller.userUuid(), request.getAfterEventUuid(),
                 request.getFollow(), error -> errors.toStatus(error).asException());
+    }
+
+    @Override
+    public void history(HistoryRequest request, StreamObserver<HistoryPage> observer) {
+        Caller caller = Caller.current();
+        HistoryQuery query = HistoryQuery.of(request); // throws CallRejected: INVALID_ARGUMENT
+        try {
+            observer.onNext(history.page(caller.userUuid(), query));
+            observer.onCompleted();
+        } catch (java.sql.SQLException e) {
+            observer.onError(errors.toStatus(e).asException());
+        }
     }
 }

@@ -54,6 +54,7 @@ class GrpcErrors implements GrpcExceptionHandler {
                 case TOO_LARGE -> Status.RESOURCE_EXHAUSTED;
                 case INVALID_ARGUMENT -> Status.INVALID_ARGUMENT;
                 case UNKNOWN_CURSOR -> Status.FAILED_PRECONDITION;
+                case NOT_FOUND -> Status.NOT_FOUND;
                 case UNAVAILABLE -> Status.UNAVAILABLE;
             };
             return status.withDescription(rejected.getMessage());

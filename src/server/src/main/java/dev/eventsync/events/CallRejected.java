@@ -13,6 +13,8 @@ public final class CallRejected extends RuntimeException {
         INVALID_ARGUMENT,
         /** A cursor that is not an event of the caller's feed: the client must resync. */
         UNKNOWN_CURSOR,
+        /** Something the caller may not see or that does not exist, alike (v1.1 RPCs). */
+        NOT_FOUND,
         /** The server is shutting down or its append queue is full: retry later. */
         UNAVAILABLE
     }

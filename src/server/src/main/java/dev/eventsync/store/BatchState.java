@@ -120,7 +120,7 @@ final class BatchState implements State {
         } else if (command instanceof Command.RemoveMember c) {
             String promoted = stored.delivered().getMemberLeft().getPromotedAdminUuid();
             conversations.leave(c.conversation(), c.user() == null ? caller : c.user(),
-                    promoted.isEmpty() ? null : UUID.fromString(promoted));
+                    promoted.isEmpty() ? null : UUID.fromString(promoted), messages.lastSeq(c.conversation()));
         } else if (command instanceof Command.ChangeRole c) {
             conversations.setAdmin(c.conversation(), c.user(), c.admin());
         } else if (command instanceof Command.SendMessage c) {

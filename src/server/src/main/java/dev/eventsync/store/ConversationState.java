@@ -26,9 +26,12 @@ final class ConversationState {
         }
     }
 
+    /** A membership that ended in this batch: the member saw the messages with from &lt; seq &lt;= to. */
+    record EndedMembership(UUID conversation, UUID user, long fromSeq, long toSeq, String name) {}
+
     private static final Comparator<Map.Entry<UUID, Member>> BY_JOIN =
             Comparator.<Map.Entry<UUID, Member>, Instant>comparing(e -> e.getValue().joinedAt())
-                    .thenComparing(Map.Entry::getKey);
+                    .thenComparing(e -> e.getKey().toString()); // uuid order as PostgreSQL's; UUID.compareTo is signed
 
     private final Map<UUID, String> names;
     private final Map<UUID, Map<UUID, Member>> initialMembers;
@@ -37,6 +40,7 @@ final class ConversationState {
     final Set<UUID> createdConversations = new LinkedHashSet<>();
     final Set<UUID> renamedConversations = new HashSet<>();
     final Map<UUID, UUID> creators = new HashMap<>();
+    final List<EndedMembership> ended = new ArrayList<>();
 
     ConversationState(Map<UUID, String> names, Map<UUID, Map<UUID, Member>> initialMembers) {
         this.names = names;
@@ -111,8 +115,9 @@ final class ConversationState {
         members.get(conversation).put(user, new Member(at, joinedSeq, false));
     }
 
-    void leave(UUID conversation, UUID user, UUID promoted) {
-        members.get(conversation).remove(user);
+    void leave(UUID conversation, UUID user, UUID promoted, long lastSeq) {
+        Member member = members.get(conversation).remove(user);
+        ended.add(new EndedMembership(conversation, user, member.joinedSeq(), lastSeq, names.get(conversation)));
         if (promoted != null) {
             setAdmin(conversation, promoted, true);
         }

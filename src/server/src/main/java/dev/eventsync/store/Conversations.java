@@ -59,6 +59,11 @@ final class Conversations {
             insert into memberships (conversation_uuid, user_uuid, joined_at, joined_seq, admin)
             select c, u, ?, s, a from unnest(?::uuid[], ?::uuid[], ?::bigint[], ?::boolean[]) as m(c, u, s, a) order by c, u""";
 
+    static final String INSERT_ENDED_MEMBERSHIPS = """
+            insert into membership_periods (conversation_uuid, user_uuid, from_seq, to_seq, left_at, name)
+            select c, u, f, t, ?, n from unnest(?::uuid[], ?::uuid[], ?::bigint[], ?::bigint[], ?::text[]) as p(c, u, f, t, n)
+            on conflict do nothing""";
+
     static final String SET_ADMINS = """
             update memberships set admin = m.a
             from unnest(?::uuid[], ?::uuid[], ?::boolean[]) as m(c, u, a)
@@ -153,6 +158,7 @@ final class Conversations {
                 }
             }
         });
+        state.ended.forEach(membership -> users.add(membership.user())); // one may have joined in this batch
         users.removeIf(storedUsers::contains); // users are never deleted: one known to be stored needs no insert
         if (!users.isEmpty()) {
             insertedUsers.addAll(users);
@@ -196,6 +202,9 @@ final class Conversations {
                 delete.executeUpdate();
             }
         }
+        if (!state.ended.isEmpty()) {
+            writeEnded(connection, state.ended, time);
+        }
         if (!joinedUsers.isEmpty()) {
             try (PreparedStatement insert = connection.prepareStatement(INSERT_MEMBERS)) {
                 insert.setTimestamp(1, time);
@@ -225,6 +234,35 @@ final class Conversations {
             }
         }
         return true;
+    }
+
+    /**
+     * A member who joined and left again within one conversation's same message (no message in
+     * between) has an empty range twice: the key keeps the first, which means the same.
+     */
+    private static void writeEnded(Connection connection, List<ConversationState.EndedMembership> ended, Timestamp time)
+            throws SQLException {
+        List<UUID> conversations = new ArrayList<>();
+        List<UUID> users = new ArrayList<>();
+        Long[] from = new Long[ended.size()];
+        Long[] to = new Long[ended.size()];
+        String[] names = new String[ended.size()];
+        for (ConversationState.EndedMembership membership : ended) {
+            from[conversations.size()] = membership.fromSeq();
+            to[conversations.size()] = membership.toSeq();
+            names[conversations.size()] = membership.name();
+            conversations.add(membership.conversation());
+            users.add(membership.user());
+        }
+        try (PreparedStatement insert = connection.prepareStatement(INSERT_ENDED_MEMBERSHIPS)) {
+            insert.setTimestamp(1, time);
+            insert.setArray(2, SqlArrays.uuids(connection, conversations));
+            insert.setArray(3, SqlArrays.uuids(connection, users));
+            insert.setArray(4, connection.createArrayOf("bigint", from));
+            insert.setArray(5, connection.createArrayOf("bigint", to));
+            insert.setArray(6, connection.createArrayOf("text", names));
+            insert.executeUpdate();
+        }
     }
 
     private static Set<UUID> uuidColumn(Connection connection, String sql, Set<UUID> argument) throws SQLException {

@@ -22,7 +22,7 @@ final class Needs {
     final Set<UUID> profileAuthors = new HashSet<>();
     final Set<UUID> eventUuids = new HashSet<>();
     final Set<MessageRef> messages = new LinkedHashSet<>();
-    /** Conversations whose last seq the batch needs (it sends messages or adds members there). */
+    /** Conversations whose last seq the batch needs (it sends messages, adds or removes members there). */
     final Set<UUID> sequenced = new HashSet<>();
     final Set<MemberKey> markers = new LinkedHashSet<>();
     /** Users whose blocks (either direction) decide the batch: creators, adders, typers. */
@@ -61,6 +61,8 @@ final class Needs {
         if (command instanceof Command.CreateConversation || command instanceof Command.AddMember) {
             blockParties.add(caller);
             sequenced.add(conversation);
+        } else if (command instanceof Command.RemoveMember) {
+            sequenced.add(conversation); // the ended membership's last message
         } else if (command instanceof Command.SendMessage c) {
             sequenced.add(conversation);
             if (c.replyTo() != null) {

@@ -47,7 +47,7 @@ class EventGrpcService extends EventServiceGrpc.EventServiceImplBase {
                     .whenComplete((results, error) -> {
                         try {
                             if (error != null) {
-                                observer.onError(errors.toStatus(error).asException());
+                                observer.onError(errors.toException(error));
                             } else {
                                 observer.onNext(ResultMapper.toOutput(results));
                                 observer.onCompleted();
@@ -67,6 +67,6 @@ class EventGrpcService extends EventServiceGrpc.EventServiceImplBase {
         Caller caller = Caller.current();
         rateLimits.chargeStreamOpen(caller.userUuid()); // throws RateLimited
         feeds.start((ServerCallStreamObserver<Event>) observer, caller.userUuid(), request.getAfterEventUuid(),
-                request.getFollow(), error -> errors.toStatus(error).asException());
+                request.getFollow(), errors::toException);
     }
 }

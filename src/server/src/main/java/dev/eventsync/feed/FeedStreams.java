@@ -48,8 +48,9 @@ public class FeedStreams implements DisposableBean, FeedStream.Owner {
     private volatile boolean closing;
 
     /**
-     * The call's own context, set by the API layer for every call: cancelling it resets the
-     * HTTP/2 stream, which frees what the transport holds for a client that does not read.
+     * A context the call runs in, set by the API layer for every SyncFromServer call: cancelling
+     * it with a {@code TimeoutException} resets the HTTP/2 stream, which frees what the transport
+     * holds for a client that does not read (absent outside a gRPC server call).
      */
     public static final Context.Key<Context.CancellableContext> CALL = Context.key("eventsync-call");
 

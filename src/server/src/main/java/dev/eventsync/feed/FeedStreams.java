@@ -105,8 +105,11 @@ public class FeedStreams implements DisposableBean, FeedStream.Owner {
             leave(user);
             throw e;
         }
+        // Handlers first: from register() on, a wake-up may arrive at any moment, and it must find
+        // a stream that can be drained (and notice its client going away), not a half-built one.
+        stream.attach();
         if (follow && hub.register(stream)) {
-            presence.opened(user);
+            presence.changed(user);
         }
         stream.start();
         if (closing) {
@@ -121,7 +124,7 @@ public class FeedStreams implements DisposableBean, FeedStream.Owner {
             resets.increment();
         }
         if (stream.follows() && hub.unregister(stream)) {
-            presence.closed(stream.user());
+            presence.changed(stream.user());
         }
     }
 
@@ -145,8 +148,8 @@ public class FeedStreams implements DisposableBean, FeedStream.Owner {
     }
 
     @Override
-    public List<UUID> onlineContacts(UUID user) {
-        return presence.onlineContacts(user);
+    public List<UUID> onlineContacts(UUID user, UUID after, int limit) {
+        return presence.onlineContacts(user, after, limit);
     }
 
     /**

@@ -102,7 +102,8 @@ class ResettableCallsTest {
         Context.CancellableContext context = own.get(10, TimeUnit.SECONDS);
         assertThat(context).as("the call's resettable context").isNotNull();
         ServerCallStreamObserver<Event> call = serverCall.get(10, TimeUnit.SECONDS);
-        assertThat(call.isReady()).as("the transport is full: the client reads nothing").isFalse();
+        await().alias("the transport is full: the client reads nothing").atMost(Duration.ofSeconds(10))
+                .until(() -> !call.isReady());
 
         context.cancel(new TimeoutException("the client did not read"));
 

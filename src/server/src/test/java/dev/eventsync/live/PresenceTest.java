@@ -22,10 +22,16 @@ import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.grpc.test.autoconfigure.LocalGrpcServerPort;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.TestPropertySource;
 
-/** Presence on one instance: the reaper never stalls the heartbeat; a flapping user is announced coalesced. */
+/**
+ * Presence on one instance: the reaper never stalls the heartbeat; a flapping user is announced
+ * coalesced. The context is closed after the class: its one-second instance expiry would
+ * otherwise go on reaping the test servers of later classes, which heartbeat every 5 s.
+ */
 @ServerTest
+@DirtiesContext
 @TestPropertySource(properties = {
         "eventsync.live.safety-poll=1h",
         "eventsync.live.heartbeat=100ms",

@@ -53,7 +53,7 @@ class EventGrpcService extends EventServiceGrpc.EventServiceImplBase {
                     .whenComplete((results, error) -> {
                         try {
                             if (error != null) {
-                                observer.onError(errors.toStatus(error).asException());
+                                observer.onError(errors.toException(error));
                             } else {
                                 observer.onNext(ResultMapper.toOutput(results));
                                 observer.onCompleted();
@@ -73,7 +73,7 @@ class EventGrpcService extends EventServiceGrpc.EventServiceImplBase {
         Caller caller = Caller.current();
         rateLimits.chargeStreamOpen(caller.userUuid()); // throws RateLimited
         feeds.start((ServerCallStreamObserver<Event>) observer, caller.userUuid(), request.getAfterEventUuid(),
-                request.getFollow(), error -> errors.toStatus(error).asException());
+                request.getFollow(), errors::toException);
     }
 
     @Override
@@ -84,7 +84,7 @@ class EventGrpcService extends EventServiceGrpc.EventServiceImplBase {
             observer.onNext(history.page(caller.userUuid(), query));
             observer.onCompleted();
         } catch (java.sql.SQLException e) {
-            observer.onError(errors.toStatus(e).asException());
+            observer.onError(errors.toException(e));
         }
     }
 }

@@ -32,6 +32,15 @@ class GrpcErrors implements GrpcExceptionHandler {
 
     @Override
     public StatusException handleException(Throwable error) {
+        return toException(error);
+    }
+
+    /**
+     * The failure as the status the client gets, trailers included. Every path (the exception
+     * handler, a Sync answered off the writer thread, a SyncFromServer stream ending) comes
+     * here, so a rate-limited call carries its RetryInfo whichever way it failed.
+     */
+    StatusException toException(Throwable error) {
         if (unwrap(error) instanceof RateLimited limited) {
             return rateLimited(limited);
         }
@@ -47,7 +56,8 @@ class GrpcErrors implements GrpcExceptionHandler {
                 .addDetails(Any.pack(retry)).build());
     }
 
-    Status toStatus(Throwable error) {
+    /** The status alone, for every failure but a rate limit (whose RetryInfo lives in the trailers). */
+    private Status toStatus(Throwable error) {
         Throwable cause = unwrap(error);
         if (cause instanceof CallRejected rejected) {
             Status status = switch (rejected.problem()) {
@@ -58,9 +68,6 @@ class GrpcErrors implements GrpcExceptionHandler {
                 case UNAVAILABLE -> Status.UNAVAILABLE;
             };
             return status.withDescription(rejected.getMessage());
-        }
-        if (cause instanceof RateLimited limited) {
-            return Status.RESOURCE_EXHAUSTED.withDescription(limited.getMessage()); // RetryInfo: handleException
         }
         if (cause instanceof StatusException || cause instanceof StatusRuntimeException) {
             return Status.fromThrowable(cause);

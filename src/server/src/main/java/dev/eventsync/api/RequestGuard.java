@@ -1,9 +1,6 @@
 package dev.eventsync.api;
 
 import com.google.protobuf.MessageLite;
-import dev.eventsync.feed.FeedStreams;
-import io.grpc.Context;
-import io.grpc.Contexts;
 import io.grpc.ForwardingServerCall;
 import io.grpc.ForwardingServerCallListener;
 import io.grpc.Metadata;
@@ -15,7 +12,6 @@ import io.grpc.ServerServiceDefinition;
 import io.grpc.ServiceDescriptor;
 import io.grpc.Status;
 import java.io.InputStream;
-import java.lang.reflect.Field;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -123,12 +119,7 @@ class RequestGuard extends DefaultGrpcServiceConfigurer {
     private <Q, R> ServerCall.Listener<Q> refusing(ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
         boolean oneRequest = call.getMethodDescriptor().getType().clientSendsOneMessage();
         ClosingCall<Q, R> guarded = new ClosingCall<>(call);
-        // The call's own cancellable context: the feed may cancel it to reset a stream whose
-        // client does not read (FeedStreams.CALL); the only way grpc-java offers to reset a stream.
-        Context.CancellableContext own = ownContext(Context.current());
-        ServerCall.Listener<Q> listener = own != null
-                ? Contexts.interceptCall(Context.current().withValue(FeedStreams.CALL, own), guarded, headers, next)
-                : next.startCall(guarded, headers);
+        ServerCall.Listener<Q> listener = next.startCall(guarded, headers);
         return new ForwardingServerCallListener.SimpleForwardingServerCallListener<>(listener) {
             private int messages;
             private boolean refused;
@@ -166,39 +157,6 @@ class RequestGuard extends DefaultGrpcServiceConfigurer {
                 guarded.closeIfOpen(Status.INVALID_ARGUMENT.withDescription(reason));
             }
         };
-    }
-
-    /**
-     * grpc-java runs a call in a child of the call's cancellable context (stream tracers add
-     * values), and Context offers no public way to reach that ancestor: its field is read
-     * reflectively. Null when that is not possible (then the feed cannot reset stalled streams).
-     */
-    static Context.CancellableContext ownContext(Context current) {
-        if (current instanceof Context.CancellableContext own) {
-            return own;
-        }
-        if (CANCELLABLE_ANCESTOR == null) {
-            return null;
-        }
-        try {
-            return (Context.CancellableContext) CANCELLABLE_ANCESTOR.get(current);
-        } catch (ReflectiveOperationException | RuntimeException e) {
-            return null;
-        }
-    }
-
-    private static final Field CANCELLABLE_ANCESTOR = cancellableAncestor();
-
-    private static Field cancellableAncestor() {
-        try {
-            Field field = Context.class.getDeclaredField("cancellableAncestor");
-            field.setAccessible(true);
-            return field;
-        } catch (ReflectiveOperationException | RuntimeException e) {
-            log.warn("grpc Context has no readable cancellableAncestor ({}): streams whose client does not read"
-                    + " cannot be reset", e.toString());
-            return null;
-        }
     }
 
     /** One line per interval at most, however many bad requests arrive: the log is no second attack surface. */

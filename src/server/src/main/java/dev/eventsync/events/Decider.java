@@ -37,6 +37,7 @@ public class Decider {
         Submission.Storable storable = (Submission.Storable) submission;
         KnownEvent known = state.storedEvent(storable.eventUuid());
         if (known != null) {
+            // The legacy hash is computed only here, and only when the canonical one does not match.
             if (known.author().equals(caller) && (known.redacted()
                     || Arrays.equals(known.contentHash(), storable.contentHash())
                     || Arrays.equals(known.contentHash(), storable.legacyContentHash()))) {

@@ -71,7 +71,7 @@ public final class Submissions {
                 UUID created = event.hasConversationCreated()
                         ? Uuids.parse(event.getConversationCreated().getConversationUuid()) : null;
                 Event normal = clearServerFields(event);
-                return new Submission.Storable(clientUuid, eventUuid, canonicalHash(normal), legacyHash(normal),
+                return new Submission.Storable(clientUuid, eventUuid, canonicalHash(normal), () -> legacyHash(normal),
                         fields.firstMalformed == null ? command : null, fields.firstMalformed, created);
         }
     }

@@ -6,7 +6,6 @@ import dev.eventsync.events.Delivery;
 import dev.eventsync.live.LiveStream;
 import dev.eventsync.proto.v1.Event;
 import dev.eventsync.proto.v1.SyncCaughtUp;
-import dev.eventsync.proto.v1.UserIsConnected;
 import io.grpc.Context;
 import io.grpc.stub.ServerCallStreamObserver;
 import java.time.Instant;
@@ -51,8 +50,11 @@ final class FeedStream implements LiveStream, ByteBudget.Holder {
         /** Called once, by the drainer, when the stream ends for whatever reason. */
         void ended(FeedStream stream);
 
-        /** The caller's contacts online now (for the presence list after catching up). */
-        List<UUID> onlineContacts(UUID user);
+        /**
+         * The caller's contacts online now (for the presence list after catching up): at most
+         * {@code limit}, in uuid order, after {@code after} (null: from the first).
+         */
+        List<UUID> onlineContacts(UUID user, UUID after, int limit);
     }
 
     private final ServerCallStreamObserver<Event> call;
@@ -77,7 +79,6 @@ final class FeedStream implements LiveStream, ByteBudget.Holder {
     private final ArrayDeque<FeedReader.Entry> page = new ArrayDeque<>();
     private final ConcurrentLinkedQueue<Event> transitory = new ConcurrentLinkedQueue<>();
     private final AtomicInteger transitoryCount = new AtomicInteger();
-    private final ArrayDeque<Event> initialPresence = new ArrayDeque<>();
     private volatile boolean live;
     private volatile boolean stopping;
     private volatile boolean woken = true;
@@ -104,6 +105,10 @@ final class FeedStream implements LiveStream, ByteBudget.Holder {
     private boolean reset;
     /** The least to reserve for the next read: raised to the size of an event that did not fit. */
     private long nextMin;
+    /** The presence list after catching up, being sent (null: none, or all sent). */
+    private PresenceBurst burst;
+    /** Reserved for the burst's contacts read and not yet sent. */
+    private long burstHeld;
 
     FeedStream(ServerCallStreamObserver<Event> call, FeedReader reader, FeedProperties properties, Executor executor,
                Function<Throwable, Throwable> errors, Owner owner, UUID user, boolean follow, long position,
@@ -126,10 +131,17 @@ final class FeedStream implements LiveStream, ByteBudget.Holder {
         this.nextMin = minPageBytes;
     }
 
-    /** Must be called from the service method, before it returns (handlers are set there). */
-    void start() {
+    /**
+     * Sets the call's handlers. Must be called from the service method, before it returns, and
+     * before the stream can be woken (registered with the live hub).
+     */
+    void attach() {
         call.setOnReadyHandler(this::schedule);
         call.setOnCancelHandler(this::schedule); // the drainer sees isCancelled() and ends the stream
+    }
+
+    /** Starts streaming, after {@link #attach()}. */
+    void start() {
         schedule();
     }
 
@@ -240,14 +252,22 @@ final class FeedStream implements LiveStream, ByteBudget.Holder {
             pinned = 0;
             stalledSince = 0;
             giveBack(taken);
-            Event next = initialPresence.poll();
-            if (next == null) {
-                next = transitory.poll();
-                if (next != null) {
-                    transitoryCount.decrementAndGet();
+            if (burst != null) {
+                // The presence list comes first, whole, before anything announced after it.
+                if (burst.hasNext()) {
+                    burstHeld -= PresenceBurst.BYTES_PER_CONTACT;
+                    pinned += PresenceBurst.BYTES_PER_CONTACT;
+                    call.onNext(burst.next(Instant.now()));
+                } else if (burst.done()) {
+                    burst = null;
+                } else if (!refillBurst()) {
+                    return; // the budget calls back
                 }
+                continue;
             }
+            Event next = transitory.poll();
             if (next != null) {
+                transitoryCount.decrementAndGet();
                 call.onNext(next);
                 continue;
             }
@@ -297,18 +317,8 @@ final class FeedStream implements LiveStream, ByteBudget.Holder {
             }
         }
         if (next == null) {
-            if (reserved == 0) {
-                if (waiting) {
-                    return false; // the budget calls back
-                }
-                reserved = budget.acquire(this, nextMin, properties.pageBytes().toBytes(), grant -> {
-                    grantedLater.addAndGet(grant);
-                    schedule();
-                });
-                if (reserved == 0) {
-                    waiting = true;
-                    return false;
-                }
+            if (!reserve(nextMin, properties.pageBytes().toBytes())) {
+                return false; // the budget calls back
             }
             woken = false; // a wake-up arriving from here on triggers another read
             next = reader.pageAfter(user, position, properties.pageRows(), reserved);
@@ -346,6 +356,39 @@ final class FeedStream implements LiveStream, ByteBudget.Holder {
         return !next.isEmpty() || !caughtUp;
     }
 
+    /**
+     * Makes sure bytes are reserved for the next read, between {@code min} and {@code want} when
+     * none are; false when the budget is short: it calls back (a drain) once they are.
+     */
+    private boolean reserve(long min, long want) {
+        if (reserved > 0) {
+            return true;
+        }
+        if (waiting) {
+            return false;
+        }
+        reserved = budget.acquire(this, min, want, grant -> {
+            grantedLater.addAndGet(grant);
+            schedule();
+        });
+        waiting = reserved == 0;
+        return !waiting;
+    }
+
+    /** Reads the burst's next page of contacts, as many as the bytes reserved for it pay for. */
+    private boolean refillBurst() {
+        long want = PresenceBurst.PAGE * PresenceBurst.BYTES_PER_CONTACT;
+        if (!reserve(PresenceBurst.BYTES_PER_CONTACT, want)) {
+            return false;
+        }
+        long forBurst = Math.min(reserved, want);
+        long read = burst.refill((int) (forBurst / PresenceBurst.BYTES_PER_CONTACT)) * PresenceBurst.BYTES_PER_CONTACT;
+        burstHeld += read;
+        giveBack(reserved - read);
+        reserved = 0;
+        return true;
+    }
+
     private static boolean tooLarge(List<FeedReader.Entry> page) {
         return page.size() == 1 && page.get(0).body() == null;
     }
@@ -363,9 +406,13 @@ final class FeedStream implements LiveStream, ByteBudget.Holder {
     /** Drops the rows not yet sent (they are read again from the position) and what is reserved for reading. */
     private void dropUnsent() {
         page.clear();
-        long dropped = pageHeld + reserved;
+        if (burst != null) {
+            burst.dropUnsent();
+        }
+        long dropped = pageHeld + reserved + burstHeld;
         pageHeld = 0;
         reserved = 0;
+        burstHeld = 0;
         abandonReadAhead();
         if (caughtUp) {
             woken = true;
@@ -399,17 +446,11 @@ final class FeedStream implements LiveStream, ByteBudget.Holder {
             finish(null);
             return;
         }
-        // Live from here: changes announced from now on are queued behind the initial list.
+        // Live from here: changes announced from now on are queued behind the initial list,
+        // which is read a page at a time as the client takes it.
         live = true;
         woken = true;
-        Instant now = Instant.now();
-        for (UUID contact : owner.onlineContacts(user)) {
-            initialPresence.add(Event.newBuilder()
-                    .setAuthorUuid(contact.toString())
-                    .setOccurredAt(Delivery.timestamp(now))
-                    .setUserIsConnected(UserIsConnected.newBuilder().setUserUuid(contact.toString()).setConnected(true))
-                    .build());
-        }
+        burst = new PresenceBurst(user, owner);
     }
 
     private void finish(Throwable error) {
@@ -420,12 +461,13 @@ final class FeedStream implements LiveStream, ByteBudget.Holder {
         live = false;
         page.clear();
         abandonReadAhead();
-        long held = reserved + pageHeld + pinned + grantedLater.getAndSet(0);
+        long held = reserved + pageHeld + pinned + burstHeld + grantedLater.getAndSet(0);
         reserved = 0;
         pageHeld = 0;
         pinned = 0;
+        burstHeld = 0;
         giveBack(held);
-        initialPresence.clear();
+        burst = null;
         transitory.clear();
         owner.ended(this);
         if (call.isCancelled() || reset) {

@@ -48,8 +48,9 @@ public class FeedStreams implements DisposableBean, FeedStream.Owner {
     private volatile boolean closing;
 
     /**
-     * The call's own context, set by the API layer for every call: cancelling it resets the
-     * HTTP/2 stream, which frees what the transport holds for a client that does not read.
+     * A context the call runs in, set by the API layer for every SyncFromServer call: cancelling
+     * it with a {@code TimeoutException} resets the HTTP/2 stream, which frees what the transport
+     * holds for a client that does not read (absent outside a gRPC server call).
      */
     public static final Context.Key<Context.CancellableContext> CALL = Context.key("eventsync-call");
 
@@ -104,8 +105,11 @@ public class FeedStreams implements DisposableBean, FeedStream.Owner {
             leave(user);
             throw e;
         }
+        // Handlers first: from register() on, a wake-up may arrive at any moment, and it must find
+        // a stream that can be drained (and notice its client going away), not a half-built one.
+        stream.attach();
         if (follow && hub.register(stream)) {
-            presence.opened(user);
+            presence.changed(user);
         }
         stream.start();
         if (closing) {
@@ -120,7 +124,7 @@ public class FeedStreams implements DisposableBean, FeedStream.Owner {
             resets.increment();
         }
         if (stream.follows() && hub.unregister(stream)) {
-            presence.closed(stream.user());
+            presence.changed(stream.user());
         }
     }
 
@@ -144,8 +148,8 @@ public class FeedStreams implements DisposableBean, FeedStream.Owner {
     }
 
     @Override
-    public List<UUID> onlineContacts(UUID user) {
-        return presence.onlineContacts(user);
+    public List<UUID> onlineContacts(UUID user, UUID after, int limit) {
+        return presence.onlineContacts(user, after, limit);
     }
 
     /**

@@ -21,7 +21,9 @@ import org.springframework.stereotype.Component;
  * {@code LISTEN eventsync} on one dedicated connection, outside the pool and never inside a
  * transaction (a listener stuck in a transaction lets PostgreSQL's notification queue fill, and
  * then every NOTIFYing commit fails). Notifications go to the {@link LiveHub}. A lost connection
- * is re-opened; since notifications may have been missed meanwhile, every stream is then woken.
+ * is re-opened; since notifications may have been missed meanwhile, every stream is then woken,
+ * spread over the wake window ({@link LiveHub#wakeAll()}): a reconnect must not send every
+ * stream's read to a database that has just come back, all in one instant.
  */
 @Component
 public class Listener implements SmartLifecycle {
@@ -91,7 +93,7 @@ public class Listener implements SmartLifecycle {
                     listen.execute("listen " + Notifications.CHANNEL);
                 }
                 listening = true;
-                hub.wakeAll(); // whatever was committed while nobody listened
+                hub.wakeAll(); // whatever was committed while nobody listened (spread over the wake window)
                 PGConnection postgres = connection.unwrap(PGConnection.class);
                 long lastCheck = System.nanoTime();
                 while (running) {

@@ -1,20 +1,41 @@
 package dev.eventsync.live;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.Consumer;
+import org.springframework.beans.factory.DisposableBean;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.stereotype.Component;
 
 /**
  * This instance's open follow streams, by user, and where notifications land: a wake-up wakes
  * the streams of the users it names; a transitory event is offered to them. Never writes to a
- * stream itself: streams drain on their own executor.
+ * stream itself: streams drain on their own executor. Waking every stream is spread over a short
+ * window ({@link WakeSpreader}).
  */
 @Component
-public class LiveHub {
+public class LiveHub implements DisposableBean {
 
     private final ConcurrentHashMap<UUID, Set<LiveStream>> streams = new ConcurrentHashMap<>();
+    private final WakeSpreader spreader;
+    /** The spread wake-ups' timer (null when the spreader was given). */
+    private final ScheduledExecutorService timer;
+
+    @Autowired
+    public LiveHub(LiveProperties properties) {
+        this.timer = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("eventsync-wake"));
+        this.spreader = new WakeSpreader(properties.wakeSpread(), Later.on(timer));
+    }
+
+    LiveHub(WakeSpreader spreader) {
+        this.spreader = spreader;
+        this.timer = null;
+    }
 
     /** Returns true when this is the user's first stream on this instance. */
     public boolean register(LiveStream stream) {
@@ -57,9 +78,14 @@ public class LiveHub {
         }
     }
 
-    /** After a missed notification (listener reconnect) or as the periodic safety net. */
+    /**
+     * After a missed notification (listener reconnect), as the periodic safety net, or for a
+     * batch too wide to name its users: every stream, spread over the wake window.
+     */
     public void wakeAll() {
-        streams.values().forEach(set -> set.forEach(LiveStream::wake));
+        List<LiveStream> all = new ArrayList<>();
+        streams.values().forEach(all::addAll);
+        spreader.wake(all);
     }
 
     public void shutdownAll() {
@@ -68,6 +94,18 @@ public class LiveHub {
 
     public int openStreams() {
         return streams.values().stream().mapToInt(Set::size).sum();
+    }
+
+    /** Whether the user has a follow stream open on this instance. */
+    public boolean isOnline(UUID user) {
+        return streams.containsKey(user);
+    }
+
+    @Override
+    public void destroy() {
+        if (timer != null) {
+            timer.shutdownNow();
+        }
     }
 
     public Set<UUID> onlineUsers() {

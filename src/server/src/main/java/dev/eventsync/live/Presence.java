@@ -29,8 +29,12 @@ import org.springframework.transaction.support.TransactionTemplate;
  * users go offline. Changes are announced to the user's contacts as {@code user_is_connected}
  * over NOTIFY, in the same transaction as the change, so every instance delivers them.
  *
- * <p>All work runs on one thread per instance, in the order streams opened and closed; a
- * per-user advisory lock orders the changes of one user across instances.
+ * <p>Changes are coalesced per user ({@link PresenceChanges}): at most one announcement per user
+ * per {@code eventsync.live.presence-interval}, of the state the user is in by then. They run on
+ * one thread per instance; a per-user advisory lock orders the changes of one user across
+ * instances. Three threads, each with one job: the heartbeat (nothing else may delay it, or this
+ * instance looks dead to others), the reaper of dead instances (whose announcements may wait on
+ * locks), and the changes.
  */
 @Component
 public class Presence implements SmartLifecycle {
@@ -66,13 +70,17 @@ public class Presence implements SmartLifecycle {
             where mine.user_uuid = ? and other.user_uuid <> mine.user_uuid
               and not exists (select 1 from blocks b
                               where (b.user_uuid, b.blocked_uuid) in ((mine.user_uuid, other.user_uuid), (other.user_uuid, mine.user_uuid)))""";
+    /** A page of them, in uuid order after the last one sent (keyset: each page costs the same). */
     static final String ONLINE_CONTACTS = """
             select distinct other.user_uuid
             from memberships mine join memberships other on other.conversation_uuid = mine.conversation_uuid
                  join presence p on p.user_uuid = other.user_uuid
-            where mine.user_uuid = ? and other.user_uuid <> mine.user_uuid
+            where mine.user_uuid = ? and other.user_uuid <> mine.user_uuid and other.user_uuid > ?
               and not exists (select 1 from blocks b
-                              where (b.user_uuid, b.blocked_uuid) in ((mine.user_uuid, other.user_uuid), (other.user_uuid, mine.user_uuid)))""";
+                              where (b.user_uuid, b.blocked_uuid) in ((mine.user_uuid, other.user_uuid), (other.user_uuid, mine.user_uuid)))
+            order by other.user_uuid limit ?""";
+    /** Below every user uuid (the nil uuid is no user's: API.md). */
+    private static final UUID BEFORE_ALL = new UUID(0, 0);
     static final String NOTIFY = """
             select count(pg_notify(?, p)) from unnest(?::text[]) as p""";
 
@@ -84,8 +92,14 @@ public class Presence implements SmartLifecycle {
     private final UUID instance = UUID.randomUUID();
     /** opened/closed and their reconciliation, in order. */
     private volatile ScheduledExecutorService worker;
-    /** The heartbeat, on its own thread: a backlog of presence changes must not make us look dead. */
+    private volatile PresenceChanges changes;
+    /**
+     * The heartbeat, on its own thread: neither a backlog of presence changes nor reaping another
+     * instance (its users' locks, their announcements) may delay it and make us look dead.
+     */
     private volatile ScheduledExecutorService heartbeats;
+    /** Removes the instances that stopped heartbeating, off the heartbeat thread. */
+    private volatile ScheduledExecutorService reaper;
 
     public Presence(DataSource dataSource, TransactionTemplate transactions, LiveHub hub, LiveProperties properties) {
         this.jdbc = JdbcClient.create(dataSource);
@@ -95,14 +109,29 @@ public class Presence implements SmartLifecycle {
         this.properties = properties;
     }
 
-    /** The user's first follow stream on this instance opened. */
-    public void opened(UUID user) {
-        run(() -> change(user, true));
+    /**
+     * The user's first follow stream on this instance opened, or their last one closed: their
+     * state (as {@link LiveHub} has it when the coalesced change runs) is recorded and announced.
+     */
+    public void changed(UUID user) {
+        PresenceChanges current = changes;
+        if (current != null) {
+            current.changed(user);
+        }
     }
 
-    /** The user's last follow stream on this instance closed. */
-    public void closed(UUID user) {
-        run(() -> change(user, false));
+    /** This instance, as it appears in {@code instances} and {@code presence}. */
+    UUID instance() {
+        return instance;
+    }
+
+    /** Records and announces the user's state on this instance now. */
+    private void publish(UUID user) {
+        try {
+            change(user, hub.isOnline(user));
+        } catch (RuntimeException e) {
+            log.warn("presence update failed: {}", e.getMessage()); // reconcile() repairs it
+        }
     }
 
     /** Records (or removes) this instance's row; announces when it was the user's first (or last). */
@@ -118,27 +147,26 @@ public class Presence implements SmartLifecycle {
         });
     }
 
-    /** The user's contacts that are online now, on any instance. */
-    public List<UUID> onlineContacts(UUID user) {
-        return jdbc.sql(ONLINE_CONTACTS).param(user).query(UUID.class).list();
+    /**
+     * The user's contacts that are online now, on any instance: at most {@code limit} of them, in
+     * uuid order, after {@code after} (null: from the first).
+     */
+    public List<UUID> onlineContacts(UUID user, UUID after, int limit) {
+        return jdbc.sql(ONLINE_CONTACTS).params(user, after == null ? BEFORE_ALL : after, limit).query(UUID.class).list();
     }
 
     @Override
     public void start() {
         jdbc.sql(REGISTER_INSTANCE).param(instance).update();
-        worker = Executors.newSingleThreadScheduledExecutor(named("eventsync-presence"));
-        heartbeats = Executors.newSingleThreadScheduledExecutor(named("eventsync-heartbeat"));
+        ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("eventsync-presence"));
+        changes = new PresenceChanges(properties.presenceInterval(), Later.on(executor), this::publish);
+        worker = executor;
+        heartbeats = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("eventsync-heartbeat"));
+        reaper = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("eventsync-presence-reaper"));
         long period = properties.heartbeat().toMillis();
         heartbeats.scheduleWithFixedDelay(this::heartbeat, period, period, TimeUnit.MILLISECONDS);
+        reaper.scheduleWithFixedDelay(this::reapExpired, period, period, TimeUnit.MILLISECONDS);
         worker.scheduleWithFixedDelay(() -> run(this::reconcile), period, period, TimeUnit.MILLISECONDS);
-    }
-
-    private static java.util.concurrent.ThreadFactory named(String name) {
-        return runnable -> {
-            Thread thread = new Thread(runnable, name);
-            thread.setDaemon(true);
-            return thread;
-        };
     }
 
     /** Runs after the gRPC server stopped: every stream is closed; then this instance leaves. */
@@ -150,6 +178,7 @@ public class Presence implements SmartLifecycle {
             return;
         }
         heartbeats.shutdownNow();
+        reaper.shutdownNow();
         executor.shutdownNow(); // queued changes are moot: leave() removes all of this instance's rows
         try {
             executor.awaitTermination(10, TimeUnit.SECONDS);
@@ -179,6 +208,13 @@ public class Presence implements SmartLifecycle {
                 // Presumed dead by another instance (a long pause?): come back; reconcile() re-adds our users.
                 jdbc.sql(REGISTER_INSTANCE).param(instance).update();
             }
+        } catch (RuntimeException e) {
+            log.warn("presence heartbeat failed: {}", e.getMessage());
+        }
+    }
+
+    private void reapExpired() {
+        try {
             List<UUID> expired = jdbc.sql(EXPIRED_INSTANCES).param(properties.instanceExpiry().toMillis() / 1000.0) // sub-second expiries too
                     .query(UUID.class).list();
             for (UUID dead : expired) {
@@ -186,26 +222,26 @@ public class Presence implements SmartLifecycle {
                 leave(dead);
             }
         } catch (RuntimeException e) {
-            log.warn("presence heartbeat failed: {}", e.getMessage());
+            log.warn("reaping dead instances failed: {}", e.getMessage());
         }
     }
 
     /**
      * Repairs this instance's rows against its open streams: an opened/closed that failed (a
-     * database blip), or rows removed while we were presumed dead. Runs on the worker, after the
-     * changes queued before it.
+     * database blip), or rows removed while we were presumed dead. A repair is a change like
+     * any other (coalesced): a user whose streams are flapping right now is not announced twice.
      */
     private void reconcile() {
         Set<UUID> local = hub.onlineUsers();
         Set<UUID> recorded = new HashSet<>(jdbc.sql(USERS_OF_INSTANCE).param(instance).query(UUID.class).list());
         for (UUID user : local) {
             if (!recorded.contains(user)) {
-                change(user, true);
+                changed(user);
             }
         }
         for (UUID user : recorded) {
             if (!local.contains(user)) {
-                change(user, false);
+                changed(user);
             }
         }
     }

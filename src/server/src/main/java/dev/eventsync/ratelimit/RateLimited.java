@@ -10,7 +10,7 @@ public final class RateLimited extends RuntimeException {
 
     private final transient Duration retryAfter;
 
-    RateLimited(String message, Duration retryAfter) {
+    public RateLimited(String message, Duration retryAfter) {
         super(message, null, false, false);
         this.retryAfter = retryAfter;
     }

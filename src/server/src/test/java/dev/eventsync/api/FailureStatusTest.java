@@ -2,17 +2,24 @@ package dev.eventsync.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.google.protobuf.util.Durations;
+import com.google.rpc.RetryInfo;
 import dev.eventsync.events.CallRejected;
+import dev.eventsync.ratelimit.RateLimited;
 import dev.eventsync.store.Failures;
 import io.grpc.Status;
+import io.grpc.StatusException;
+import io.grpc.protobuf.StatusProto;
 import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
+import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.CompletionException;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.springframework.dao.DataIntegrityViolationException;
 import org.springframework.dao.QueryTimeoutException;
 
@@ -69,7 +76,7 @@ class FailureStatusTest {
         if (!(failure instanceof Failures.CallFault)) {
             assertThat(Failures.classify(failure)).isEqualTo(kind);
         }
-        Status status = errors.toStatus(new CompletionException(failure));
+        Status status = errors.toException(new CompletionException(failure)).getStatus();
         assertThat(status.getCode()).isEqualTo(code).isIn(CLOSED_SET);
         assertThat(status.getDescription()).isNotBlank();
     }
@@ -77,8 +84,23 @@ class FailureStatusTest {
     @ParameterizedTest
     @MethodSource("rejections")
     void aCallRejectedForWhatTheClientSentIsNeverInternal(CallRejected.Problem problem) {
-        Status.Code code = errors.toStatus(new CallRejected(problem, "detail")).getCode();
+        Status.Code code = errors.toException(new CallRejected(problem, "detail")).getStatus().getCode();
         assertThat(code).isIn(CLOSED_SET).isNotEqualTo(Status.Code.INTERNAL);
+    }
+
+    /** The exception handler (a refused stream open) and a Sync answered off the writer thread (wrapped) alike. */
+    @ParameterizedTest(name = "wrapped: {0}")
+    @ValueSource(booleans = {false, true})
+    void aRateLimitedCallIsResourceExhaustedWithRetryInfoOnEveryPath(boolean wrapped) throws Exception {
+        RateLimited limited = new RateLimited("slow down", Duration.ofMillis(1500));
+        StatusException answer = wrapped ? errors.toException(new CompletionException(limited)) : errors.handleException(limited);
+
+        assertThat(answer.getStatus().getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
+        com.google.rpc.Status details = StatusProto.fromThrowable(answer);
+        assertThat(details).as("the google.rpc.Status in the trailers").isNotNull();
+        assertThat(details.getDetailsList()).hasSize(1);
+        RetryInfo retry = details.getDetails(0).unpack(RetryInfo.class);
+        assertThat(Durations.toMillis(retry.getRetryDelay())).isEqualTo(1500);
     }
 
     static Stream<CallRejected.Problem> rejections() {

@@ -1122,7 +1122,8 @@ class SyncRulesTest {
 
         @Test
         void theMaximumNumberOfEventsInOneCallIsAccepted() {
-            String conversation = conversationOf(alice, bob);
+            // Bob creates it: alice's rate-limit burst (500 events) is then whole for her 500 messages.
+            String conversation = conversationOf(bob, alice);
             Event[] events = messages(conversation, MAX_EVENTS_PER_CALL);
 
             SubmitEventOutput output = alice.sync(events);

@@ -210,6 +210,32 @@ class DeciderTest {
         }
 
         @Test
+        void theLegacyHashIsComputedOnlyForAResendWhoseStoredHashIsNotTheCanonicalOne() {
+            Event fresh = Events.send(s(chat), "new");
+            Event resent = Events.send(s(chat), "stored under the canonical hash");
+            stored(resent, alice);
+            Event old = Events.send(s(chat), "stored before v1.1");
+            state.store(new KnownEvent(UUID.fromString(old.getUuid()), alice, Submissions.legacyContentHash(old),
+                    Instant.parse("2026-01-01T00:00:00Z"), null));
+            int[] computed = new int[1];
+
+            assertThat(decider.decide(alice, counting(fresh, computed), state)).isInstanceOf(Outcome.Accept.class);
+            assertThat(decider.decide(alice, counting(resent, computed), state)).isInstanceOf(Outcome.Duplicate.class);
+            assertThat(computed[0]).as("legacy hashes computed for a new event and a canonical resend").isZero();
+            assertThat(decider.decide(alice, counting(old, computed), state)).isInstanceOf(Outcome.Duplicate.class);
+            assertThat(computed[0]).as("legacy hashes computed for the resend of an event stored before v1.1").isEqualTo(1);
+        }
+
+        /** The parsed event, counting each computation of its legacy hash. */
+        Submission.Storable counting(Event event, int[] computed) {
+            Submission.Storable parsed = (Submission.Storable) submissions.parse(event);
+            return new Submission.Storable(parsed.clientUuid(), parsed.eventUuid(), parsed.contentHash(), () -> {
+                computed[0]++;
+                return parsed.legacyContentHash();
+            }, parsed.command(), parsed.malformed(), parsed.createsConversation());
+        }
+
+        @Test
         void theSameUuidWithOtherContentFromTheSameAuthorIsAUuidConflict() {
             Event send = Events.send(s(chat), "hi");
             stored(send, alice);

@@ -93,16 +93,12 @@ final class ChattingClients implements AutoCloseable {
         return acknowledged.get();
     }
 
-    void awaitAcknowledged(int count) {
-        await().atMost(DRAIN).until(() -> acknowledged.get() >= count);
-    }
-
     /**
      * Waits until at least {@code count} messages are acknowledged, checking every millisecond (an
-     * atomic read, not the clients' stores): on an idle machine the whole run takes about a second,
-     * so a kill must land at once to land under load.
+     * atomic read, not the clients' stores): on an idle machine a whole run takes about a second,
+     * so a fault must strike at once to strike under load.
      */
-    void awaitAcknowledgedPromptly(int count) {
+    void awaitAcknowledged(int count) {
         await().atMost(DRAIN).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(1))
                 .until(() -> acknowledged.get() >= count);
     }

@@ -73,7 +73,7 @@ class ServerKillTest {
         try (Api api = new Api(port); ChattingClients clients = new ChattingClients(api, port, dir, CLIENTS, MESSAGES_PER_CLIENT)) {
             List<Long> firstAckAfterKillMs = new ArrayList<>();
             for (int kill = 1; kill <= 2; kill++) {
-                clients.awaitAcknowledgedPromptly(clients.total() * kill / 3);
+                clients.awaitAcknowledged(clients.total() * kill / 3);
                 int inOutboxes = clients.inOutboxes();
                 long killedAt = System.nanoTime();
                 server.destroyForcibly(); // SIGKILL: no shutdown hook, no drain
@@ -83,7 +83,7 @@ class ServerKillTest {
                 assertThat(inOutboxes).as("messages waiting in the outboxes when the server was killed").isPositive();
 
                 server = startServer(port);
-                clients.awaitAcknowledgedPromptly(acknowledgedAtKill + 1);
+                clients.awaitAcknowledged(acknowledgedAtKill + 1);
                 firstAckAfterKillMs.add(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killedAt));
             }
             clients.awaitAllAcknowledged();

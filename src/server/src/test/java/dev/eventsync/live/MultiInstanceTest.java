@@ -453,7 +453,7 @@ class MultiInstanceTest {
 
     /** Waits until {@code user}'s follow stream counts as online (it is announced asynchronously). */
     void awaitOnline(Api.User user, Api.User contact) {
-        await().atMost(LIVE).until(() -> a.getBean(Presence.class).onlineContacts(contact.id).contains(user.id));
+        await().atMost(LIVE).until(() -> a.getBean(Presence.class).onlineContacts(contact.id, null, Integer.MAX_VALUE).contains(user.id));
     }
 
     /** Follow streams open on an instance (all users). */

@@ -216,6 +216,7 @@ class ChatCommandTest {
         String out = watched.out();
         assertThat(out).startsWith("# Lunch  (me)").doesNotContain("line 2  ✓").contains("line 3  ✓").contains("line 12  ✓");
         assertThat(out.indexOf("line 12")).as("history before the live part").isLessThan(out.indexOf("[live]"));
+        assertThat(out).as("quitting is not a lost connection").doesNotContain("[offline]");
     }
 
     @Test

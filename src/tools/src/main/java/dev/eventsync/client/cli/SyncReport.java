@@ -24,6 +24,7 @@ final class SyncReport implements ClientListener {
     private volatile boolean reached;
     private volatile Status lastFailure;
     private volatile int rejections;
+    private volatile boolean leaving;
 
     SyncReport(PrintWriter out, PrintWriter err, boolean confirmations) {
         this(out, err, confirmations, null);
@@ -68,7 +69,7 @@ final class SyncReport implements ClientListener {
         if (state == ConnectionState.LIVE) {
             reached = true;
         }
-        if (liveServer != null && state != ConnectionState.CLOSED) {
+        if (liveServer != null && !leaving && state != ConnectionState.CLOSED) {
             out.println("[" + state.name().toLowerCase() + "]");
         }
     }
@@ -85,6 +86,11 @@ final class SyncReport implements ClientListener {
         if (liveServer != null && first && !reached) {
             err.println(unreachable(liveServer) + "; retrying, lines typed here are queued");
         }
+    }
+
+    /** The run is ending: the connection changes its close causes are not news. */
+    void leaving() {
+        leaving = true;
     }
 
     /** Whether the feed caught up with the server at least once. */

@@ -65,6 +65,7 @@ final class WatchCommand implements Callable<Integer> {
                 // Ctrl-D: give what was typed its chance to go out, as every other command does.
                 ChatSession.waitForServer(client, report, chat.waitDuration());
             }
+            report.leaving();
             return report.rejections() > 0 ? ChatSession.REFUSED : report.reached() ? ChatSession.DONE : ChatSession.NOT_REACHED;
         }
     }

@@ -48,7 +48,16 @@ class DevelopmentDatabase {
         if (!environment.getProperty(ENABLED, Boolean.class, true)) {
             throw new IllegalStateException(DISABLED_WITHOUT_DATASOURCE);
         }
-        return DevelopmentFolder.claim(Path.of(environment.getProperty("eventsync.dev.data-dir", DEFAULT_DATA_DIR)).toAbsolutePath());
+        return DevelopmentFolder.claim(dataDir(environment));
+    }
+
+    static Path dataDir(Environment environment) {
+        return Path.of(environment.getProperty("eventsync.dev.data-dir", DEFAULT_DATA_DIR)).toAbsolutePath();
+    }
+
+    /** Whether this server will run on the embedded database: no datasource, development mode not disabled. */
+    static boolean applies(Environment environment) {
+        return !environment.containsProperty("spring.datasource.url") && environment.getProperty(ENABLED, Boolean.class, true);
     }
 
     @Bean(destroyMethod = "close")

@@ -148,6 +148,7 @@ class DevelopmentModeTest {
                     .contains("another eventsync server uses " + dataDir.resolve("postgres").toAbsolutePath()
                             + " (pid " + ProcessHandle.current().pid() + ")")
                     .doesNotContain("\tat ")
+                    .doesNotContain("Exception encountered during context initialization")
                     .doesNotContain("Started " + EventsyncApplication.class.getSimpleName());
             assertThat(DevelopmentFolder.postmasterPid(dataDir.resolve("postgres"))).contains(database);
             assertThat(new JdbcTemplate(first.getBean(DataSource.class)).queryForObject("select 1", Integer.class)).isEqualTo(1);

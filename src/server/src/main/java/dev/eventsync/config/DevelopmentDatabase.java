@@ -4,13 +4,9 @@ import com.zaxxer.hikari.HikariDataSource;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.context.properties.ConfigurationProperties;
@@ -46,15 +42,30 @@ class DevelopmentDatabase {
             + " SPRING_DATASOURCE_PASSWORD to your PostgreSQL, and EVENTSYNC_AUTH_JWT_SECRET.";
     private static final Duration STOP_WAIT = Duration.ofSeconds(60);
 
+    /** The data folder, held by this server until the database stopped (a bean it depends on is destroyed after it). */
     @Bean(destroyMethod = "close")
-    EmbeddedPostgres developmentPostgres(Environment environment) {
+    DevelopmentFolder developmentFolder(Environment environment) throws IOException {
         if (!environment.getProperty(ENABLED, Boolean.class, true)) {
             throw new IllegalStateException(DISABLED_WITHOUT_DATASOURCE);
         }
-        Path dataDir = Path.of(environment.getProperty("eventsync.dev.data-dir", DEFAULT_DATA_DIR)).toAbsolutePath();
+        return DevelopmentFolder.claim(dataDir(environment));
+    }
+
+    static Path dataDir(Environment environment) {
+        return Path.of(environment.getProperty("eventsync.dev.data-dir", DEFAULT_DATA_DIR)).toAbsolutePath();
+    }
+
+    /** Whether this server will run on the embedded database: no datasource, development mode not disabled. */
+    static boolean applies(Environment environment) {
+        return !environment.containsProperty("spring.datasource.url") && environment.getProperty(ENABLED, Boolean.class, true);
+    }
+
+    @Bean(destroyMethod = "close")
+    EmbeddedPostgres developmentPostgres(Environment environment, DevelopmentFolder folder) {
+        Path dataDir = folder.dataDir();
         int port = environment.getProperty("eventsync.dev.database-port", Integer.class, 0);
+        folder.stopLeftoverPostgres();
         try {
-            Files.createDirectories(dataDir.getParent());
             EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
                     .setDataDirectory(dataDir)
                     .setCleanDataDirectory(false)
@@ -112,7 +123,7 @@ class DevelopmentDatabase {
      * server) launched nothing, and a PostgreSQL already running on the folder is left alone.
      */
     static EmbeddedPostgres start(EmbeddedPostgres.Builder builder, Path dataDir) throws IOException {
-        Optional<Long> runningBefore = postmasterPid(dataDir);
+        Optional<Long> runningBefore = DevelopmentFolder.postmasterPid(dataDir);
         try {
             return builder.start();
         } catch (IOException | RuntimeException e) {
@@ -130,36 +141,19 @@ class DevelopmentDatabase {
 
     private static void stopLaunched(Path dataDir, Optional<Long> runningBefore) {
         // zonky's pg_ctl may still be launching it: once pg_ctl is done, the pid file is written.
-        ProcessHandle.current().children().filter(child -> runsOn(child, dataDir)).forEach(DevelopmentDatabase::waitForExit);
-        postmasterPid(dataDir).filter(pid -> !runningBefore.equals(Optional.of(pid)))
+        ProcessHandle.current().children().filter(child -> DevelopmentFolder.runsOn(child, dataDir))
+                .forEach(child -> DevelopmentFolder.waitForExit(child, STOP_WAIT));
+        DevelopmentFolder.postmasterPid(dataDir).filter(pid -> !runningBefore.equals(Optional.of(pid)))
                 .flatMap(ProcessHandle::of)
-                .filter(process -> runsOn(process, dataDir)) // a stale pid file's pid may be another program's now
+                .filter(process -> DevelopmentFolder.runsOn(process, dataDir)) // a stale pid file's pid may be another program's now
                 .ifPresent(postmaster -> {
                     log.warn("the embedded PostgreSQL did not start in time; stopping it (pid {})", postmaster.pid());
                     postmaster.destroy(); // SIGTERM: PostgreSQL's smart shutdown
-                    if (!waitForExit(postmaster)) {
+                    if (!DevelopmentFolder.waitForExit(postmaster, STOP_WAIT)) {
                         log.error("the embedded PostgreSQL (pid {}) did not stop within {}; stop it before starting again",
                                 postmaster.pid(), STOP_WAIT);
                     }
                 });
-    }
-
-    private static boolean runsOn(ProcessHandle process, Path dataDir) {
-        return process.info().arguments().map(List::of).orElse(List.of()).contains(dataDir.toString());
-    }
-
-    /** Whether the process exited within {@link #STOP_WAIT}. */
-    private static boolean waitForExit(ProcessHandle process) {
-        return process.onExit().completeOnTimeout(null, STOP_WAIT.toSeconds(), TimeUnit.SECONDS).join() != null;
-    }
-
-    /** The first line of PostgreSQL's lock file: the postmaster's pid, while one runs or after a crash. */
-    private static Optional<Long> postmasterPid(Path dataDir) {
-        try (Stream<String> lines = Files.lines(dataDir.resolve("postmaster.pid"))) {
-            return lines.findFirst().map(String::trim).map(Long::valueOf);
-        } catch (IOException | RuntimeException e) {
-            return Optional.empty();
-        }
     }
 
     @Bean

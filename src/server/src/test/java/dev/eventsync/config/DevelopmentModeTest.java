@@ -22,6 +22,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
@@ -81,6 +82,8 @@ class DevelopmentModeTest {
                     .until(() -> Files.readString(log).contains("Started " + EventsyncApplication.class.getSimpleName()));
             server.destroy(); // SIGTERM
             assertThat(server.waitFor(30, TimeUnit.SECONDS)).as("stopped within 30 s").isTrue();
+            // a requested stop is a clean one: `./mvnw spring-boot:run` counts only 0 and 130 as success
+            assertThat(server.exitValue()).as("exit code after SIGTERM").isZero();
         } finally {
             if (server.isAlive()) { // a failed start: still stop the database it may have started
                 server.destroy();
@@ -93,6 +96,76 @@ class DevelopmentModeTest {
                 .doesNotContain("could not remove this instance's presence")
                 .doesNotContain("Failed to validate connection");
         assertThat(dataDir.resolve("postgres").resolve("postmaster.pid")).as("the database stopped").doesNotExist();
+    }
+
+    /**
+     * kill -9 of a development server leaves its PostgreSQL running on the folder. The next start
+     * stops that leftover and starts at once, instead of waiting out the startup wait on a folder in
+     * use (the wait is set far beyond the bound here, so only the new path can pass).
+     */
+    @Test
+    void aLeftoverPostgresOfAKilledServerIsStoppedByTheNextStart() throws Exception {
+        Path log = JavaProcesses.logFile("killed-development-server-");
+        Process killed = serverProcess(log, Map.of());
+        long leftover;
+        try {
+            await().atMost(Duration.ofSeconds(180)).failFast("the server exited during startup; see " + log, () -> !killed.isAlive())
+                    .until(() -> Files.readString(log).contains("Started " + EventsyncApplication.class.getSimpleName()));
+            leftover = DevelopmentFolder.postmasterPid(dataDir.resolve("postgres")).orElseThrow();
+        } finally {
+            killed.destroyForcibly(); // kill -9: no shutdown hook stops the database
+            killed.waitFor(30, TimeUnit.SECONDS);
+        }
+        assertThat(ProcessHandle.of(leftover).map(ProcessHandle::isAlive)).as("the killed server's PostgreSQL").contains(true);
+
+        long started = System.nanoTime();
+        ConfigurableApplicationContext next = Servers.start(Map.of("eventsync.dev.data-dir", dataDir.resolve("postgres").toString(),
+                "eventsync.dev.startup-wait", "10m"));
+        try {
+            assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofMinutes(3));
+            assertThat(ProcessHandle.of(leftover).map(ProcessHandle::isAlive)).as("the leftover stopped").isNotEqualTo(Optional.of(true));
+            assertThat(DevelopmentFolder.postmasterPid(dataDir.resolve("postgres"))).isPresent().isNotEqualTo(Optional.of(leftover));
+        } finally {
+            next.close();
+        }
+    }
+
+    /** A second server on the folder of a running one: one line naming it, no stack trace, no database touched. */
+    @Test
+    void aSecondServerOnTheSameFolderSaysWhichServerUsesIt() throws Exception {
+        ConfigurableApplicationContext first = Servers.start(Map.of("eventsync.dev.data-dir", dataDir.resolve("postgres").toString()));
+        try {
+            long database = DevelopmentFolder.postmasterPid(dataDir.resolve("postgres")).orElseThrow();
+            Path log = JavaProcesses.logFile("second-development-server-");
+            Process second = serverProcess(log, Map.of());
+            try {
+                assertThat(second.waitFor(120, TimeUnit.SECONDS)).as("exited; see " + log).isTrue();
+            } finally {
+                second.destroyForcibly();
+            }
+            assertThat(second.exitValue()).isNotZero();
+            assertThat(Files.readString(log))
+                    .contains("another eventsync server uses " + dataDir.resolve("postgres").toAbsolutePath()
+                            + " (pid " + ProcessHandle.current().pid() + ")")
+                    .doesNotContain("\tat ")
+                    .doesNotContain("Exception encountered during context initialization")
+                    .doesNotContain("Started " + EventsyncApplication.class.getSimpleName());
+            assertThat(DevelopmentFolder.postmasterPid(dataDir.resolve("postgres"))).contains(database);
+            assertThat(new JdbcTemplate(first.getBean(DataSource.class)).queryForObject("select 1", Integer.class)).isEqualTo(1);
+        } finally {
+            first.close();
+        }
+    }
+
+    @Test
+    void helpPrintsTheUsageInsteadOfStartingAServer() throws Exception {
+        Path log = JavaProcesses.logFile("server-help-");
+        Process help = JavaProcesses.of(EventsyncApplication.class, List.of("--help"))
+                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        assertThat(help.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(help.exitValue()).isZero();
+        assertThat(Files.readString(log)).contains("usage:").contains("healthcheck").contains("migrate")
+                .doesNotContain("Starting " + EventsyncApplication.class.getSimpleName());
     }
 
     /**

@@ -3,7 +3,9 @@ package dev.eventsync.client.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.eventsync.auth.AuthProperties;
+import dev.eventsync.client.EventsyncClient;
 import dev.eventsync.proto.v1.Event;
+import dev.eventsync.support.Events;
 import dev.eventsync.support.Api;
 import dev.eventsync.support.ServerTest;
 import java.io.ByteArrayInputStream;
@@ -18,6 +20,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.grpc.test.autoconfigure.LocalGrpcServerPort;
@@ -49,57 +52,180 @@ class ChatCommandTest {
         assertThat(DevelopmentTokens.DEVELOPMENT_SECRET).isEqualTo(AuthProperties.DEVELOPMENT_JWT_SECRET);
     }
 
-    @Test
-    void loginCreateAddSendListAndReadAgainstARealServer() {
-        String server = "127.0.0.1:" + port;
-        UUID alice = UUID.randomUUID();
-        UUID bob = UUID.randomUUID();
-        Path aliceDb = dir.resolve("alice.db");
-        Path bobDb = dir.resolve("bob.db");
+    String server() {
+        return "127.0.0.1:" + port;
+    }
+
+    /** A user logged in on a file of their own. */
+    record Person(UUID id, Path db) {}
+
+    Person login(String name) {
+        UUID id = UUID.randomUUID();
+        Path db = dir.resolve(name + ".db");
         // Signed like a development token, with the test server's secret.
-        String aliceToken = DevelopmentTokens.mint(Api.SECRET, alice, Duration.ofHours(1), Instant.now());
-        String bobToken = DevelopmentTokens.mint(Api.SECRET, bob, Duration.ofHours(1), Instant.now());
+        String token = DevelopmentTokens.mint(Api.SECRET, id, Duration.ofHours(1), Instant.now());
+        Run login = chat(server(), db, "", "login", "--token", token);
+        assertThat(login.out()).contains("logged in as " + id);
+        return new Person(id, db);
+    }
 
-        assertThat(chat(server, aliceDb, "", "login", "--token", aliceToken).out()).contains("logged in as " + alice);
-        assertThat(chat(server, bobDb, "", "login", "--token", bobToken).code()).isZero();
-        assertThat(chat(server, aliceDb, "", "whoami").out().trim()).isEqualTo(alice.toString());
+    Run chat(Person who, String... args) {
+        return chat(server(), who.db(), "", args);
+    }
 
-        Run created = chat(server, aliceDb, "", "create", "Lunch", bob.toString());
-        assertThat(created.code()).as(created.err()).isZero();
-        String conversation = created.out().lines().filter(l -> l.matches("[0-9a-f-]{36}")).findFirst().orElseThrow();
-        UUID carol = UUID.randomUUID();
-        assertThat(chat(server, aliceDb, "", "add", "Lunch", carol.toString()).code()).isZero();
-        Run sent = chat(server, aliceDb, "", "send", conversation.substring(0, 8), "Noon?");
-        assertThat(sent.out()).doesNotContain("queued");
+    static String unreachableAddress() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return "127.0.0.1:" + socket.getLocalPort();
+        }
+    }
 
-        assertThat(chat(server, bobDb, "", "list").out()).contains(conversation + "  Lunch  (3 members)");
-        assertThat(chat(server, bobDb, "", "read", "Lunch").out()).contains("Noon?");
-        // Bob's read receipt reaches Alice: her message shows two ticks.
-        assertThat(chat(server, aliceDb, "", "read", "Lunch").out()).contains("me: Noon?  ✓✓");
+    static String uuidLine(Run run) {
+        return run.out().lines().filter(l -> l.matches("[0-9a-f-]{36}")).findFirst().orElseThrow();
     }
 
     @Test
-    void sendWhileTheServerIsUnreachableQueuesAndASyncLaterDeliversIt() throws IOException, InterruptedException {
-        UUID alice = UUID.randomUUID();
-        Path db = dir.resolve("alice.db");
-        String token = DevelopmentTokens.mint(Api.SECRET, alice, Duration.ofHours(1), Instant.now());
-        String down;
-        try (ServerSocket socket = new ServerSocket(0)) {
-            down = "127.0.0.1:" + socket.getLocalPort();
-        }
-        chat(down, db, "", "login", "--token", token);
-        Run created = chat(down, db, "", "--wait", "300ms", "create", "Offline");
-        assertThat(created.out()).contains("1 event(s) queued");
-        Run sent = chat(down, db, "", "--wait", "300ms", "send", "Offline", "written on a plane");
-        assertThat(sent.out()).contains("2 event(s) queued");
-        assertThat(chat(down, db, "", "pending").out()).contains("2 queued");
-        assertThat(chat(down, db, "", "--wait", "300ms", "read", "Offline").out()).contains("me: written on a plane  …");
+    void loginCreateAddSendListAndReadAgainstARealServer() {
+        Person alice = login("alice");
+        Person bob = login("bob");
+        assertThat(chat(alice, "whoami").out().trim()).isEqualTo(alice.id().toString());
 
-        Run synced = chat("127.0.0.1:" + port, db, "", "sync");
-        assertThat(synced.out()).contains("in sync");
+        Run created = chat(alice, "create", "Lunch", bob.id().toString());
+        assertThat(created.code()).as(created.err()).isZero();
+        assertThat(created.out()).contains("✓ sent: new conversation Lunch");
+        String conversation = uuidLine(created);
+        UUID carol = UUID.randomUUID();
+        assertThat(chat(alice, "add", "Lunch", carol.toString()).out()).contains("✓ sent: new member " + carol.toString().substring(0, 8) + " in Lunch");
+        Run sent = chat(alice, "send", conversation.substring(0, 8), "Noon?");
+        assertThat(sent.out()).contains("✓ sent: message \"Noon?\" in Lunch");
+        assertThat(sent.err()).isEmpty();
+
+        assertThat(chat(bob, "list").out()).contains(conversation + "  Lunch  (3 members)");
+        Run bobReads = chat(bob, "read", "Lunch");
+        // someone else's message carries no delivery mark: ✓ is about my own messages
+        assertThat(bobReads.out().lines()).anyMatch(l -> l.endsWith(" " + alice.id().toString().substring(0, 8) + ": Noon?"));
+        // Bob's read receipt reaches Alice: her message shows two ticks.
+        assertThat(chat(alice, "read", "Lunch").out()).contains("me: Noon?  ✓✓");
+    }
+
+    @Test
+    void offlineWorkIsQueuedWithOneLineOnStderrAndCommandsThatNeedTheServerExitNonZero() throws IOException, InterruptedException {
+        Person alice = login("alice");
+        String down = unreachableAddress();
+
+        Run created = chat(down, alice.db(), "", "--wait", "2s", "create", "Offline");
+        assertThat(created.code()).as("queued is done").isZero();
+        assertThat(created.err().lines()).singleElement().asString()
+                .startsWith("server unreachable at " + down + " (UNAVAILABLE").contains("1 event(s) queued in " + alice.db());
+        Run sent = chat(down, alice.db(), "", "--wait", "300ms", "send", "Offline", "written on a plane");
+        assertThat(sent.err()).contains("2 event(s) queued");
+        assertThat(chat(down, alice.db(), "", "pending").out()).contains("2 queued");
+
+        Run read = chat(down, alice.db(), "", "--wait", "300ms", "read", "Offline");
+        assertThat(read.code()).isEqualTo(ChatSession.NOT_REACHED);
+        assertThat(read.out()).as("no cached output as if it were current").isEmpty();
+        assertThat(read.err().lines()).singleElement().asString().contains("--offline shows the local copy");
+        assertThat(chat(down, alice.db(), "", "--offline", "read", "Offline").out()).contains("me: written on a plane  …");
+        Run sync = chat(down, alice.db(), "", "--wait", "2s", "sync");
+        assertThat(sync.code()).isEqualTo(ChatSession.NOT_REACHED);
+        assertThat(sync.err().lines()).singleElement().asString().startsWith("server unreachable at " + down);
+
+        Run synced = chat(alice, "sync");
+        assertThat(synced.code()).as(synced.err()).isZero();
+        assertThat(synced.out()).contains("✓ sent: new conversation Offline")
+                .contains("✓ sent: message \"written on a plane\" in Offline").contains("in sync");
         try (Api api = new Api(port)) {
-            assertThat(api.user(alice).feed()).filteredOn(Event::hasNewMessage)
+            assertThat(api.user(alice.id()).feed()).filteredOn(Event::hasNewMessage)
                     .extracting(e -> e.getNewMessage().getMessage().getText()).containsExactly("written on a plane");
         }
+    }
+
+    @Test
+    void aNameWhereAUserUuidBelongsIsRefusedBeforeAnythingIsQueued() {
+        Person alice = login("alice");
+        Run refused = chat(alice, "create", "Team", "bob");
+        assertThat(refused.code()).isEqualTo(ChatSession.REFUSED);
+        assertThat(refused.err()).contains("bob is not a user uuid").contains("nothing was queued");
+        assertThat(chat(alice, "pending").out()).contains("0 queued");
+        assertThat(chat(alice, "list").out()).doesNotContain("Team");
+    }
+
+    @Test
+    void anAmbiguousConversationNameListsTheCandidatesAndQueuesNothing() {
+        Person alice = login("alice");
+        Person bob = login("bob");
+        String first = uuidLine(chat(alice, "create", "Lunch", bob.id().toString()));
+        String second = uuidLine(chat(alice, "create", "Lunch"));
+
+        Run ambiguous = chat(alice, "send", "Lunch", "Noon?");
+        assertThat(ambiguous.code()).isEqualTo(ChatSession.REFUSED);
+        assertThat(ambiguous.err()).contains("Lunch matches 2 conversations")
+                .contains(first.substring(0, 8) + "  Lunch  (me, " + bob.id().toString().substring(0, 8) + ")")
+                .contains(second.substring(0, 8) + "  Lunch  (me)");
+        assertThat(chat(alice, "pending").out()).contains("0 queued");
+    }
+
+    @Test
+    void aRejectionNamesTheMessageAndAConversationLeftIsListedAsLeft() throws InterruptedException {
+        Person alice = login("alice");
+        String picnic;
+        try (Api api = new Api(port)) {
+            Api.User bob = api.newUser();
+            picnic = Events.newUuid();
+            assertThat(bob.submit(Events.createConversation(picnic, "Picnic", alice.id().toString())).hasAccepted()).isTrue();
+            assertThat(chat(alice, "list").out()).contains(picnic + "  Picnic  (2 members)");
+            assertThat(bob.submit(Events.removeMember(picnic, alice.id().toString())).hasAccepted()).isTrue();
+        }
+        assertThat(chat(alice, "list").out()).contains(picnic + "  Picnic  (left)");
+
+        Run sent = chat(alice, "send", "Picnic", "Shall we bring the big blue blanket tomorrow?");
+        assertThat(sent.code()).isEqualTo(ChatSession.REFUSED);
+        assertThat(sent.err()).contains("! rejected: message \"Shall we bring the big blue…\" in Picnic: FORBIDDEN");
+        assertThat(chat(alice, "sync").code()).as("nothing left to reject").isZero();
+    }
+
+    @Test
+    void aConfirmationAfterALostReplyReadsAsSent() throws InterruptedException {
+        Person alice = login("alice");
+        Run queued = chat("127.0.0.1:1", alice.db(), "", "--wait", "300ms", "create", "Tea");
+        assertThat(queued.err()).contains("1 event(s) queued");
+        // The server stored it and the reply was lost: the same event, already in the log.
+        List<Event> outbox;
+        try (EventsyncClient reader = EventsyncClient.builder("127.0.0.1:1", alice.db())
+                .token(DevelopmentTokens.mint(Api.SECRET, alice.id(), Duration.ofHours(1), Instant.now())).build()) {
+            outbox = reader.pending();
+        }
+        try (Api api = new Api(port)) {
+            assertThat(api.user(alice.id()).submit(outbox.get(0)).hasAccepted()).isTrue();
+        }
+
+        Run synced = chat(alice, "sync");
+        assertThat(synced.code()).as(synced.err()).isZero();
+        assertThat(synced.out()).contains("✓ sent: new conversation Tea").doesNotContain("duplicate");
+    }
+
+    @Test
+    void watchShowsTheLastMessagesFirst() {
+        Person alice = login("alice");
+        chat(alice, "create", "Lunch");
+        String twelveLines = String.join("\n", IntStream.rangeClosed(1, 12).mapToObj(i -> "line " + i).toList()) + "\n";
+        Run typed = chat(server(), alice.db(), twelveLines, "watch", "Lunch");
+        assertThat(typed.code()).as(typed.err()).isZero();
+        assertThat(typed.out()).contains("✓ sent: message \"line 12\" in Lunch");
+
+        Run watched = chat(alice, "watch", "Lunch");
+        String out = watched.out();
+        assertThat(out).startsWith("# Lunch  (me)").doesNotContain("line 2  ✓").contains("line 3  ✓").contains("line 12  ✓");
+        assertThat(out.indexOf("line 12")).as("history before the live part").isLessThan(out.indexOf("[live]"));
+        assertThat(out).as("quitting is not a lost connection").doesNotContain("[offline]");
+    }
+
+    @Test
+    void aTokenTheServerRefusesIsOneLineAndNotReached() {
+        Path db = dir.resolve("mallory.db");
+        String forged = DevelopmentTokens.mint("not-the-servers-secret-0123456789-0123456789", UUID.randomUUID(),
+                Duration.ofHours(1), Instant.now());
+        Run sync = chat(server(), db, "", "--token", forged, "sync");
+        assertThat(sync.code()).isEqualTo(ChatSession.NOT_REACHED);
+        assertThat(sync.err().lines()).singleElement().asString().contains("refused the token").contains("UNAUTHENTICATED");
     }
 }

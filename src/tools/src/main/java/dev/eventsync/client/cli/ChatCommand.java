@@ -1,30 +1,20 @@
 package dev.eventsync.client.cli;
 
 import dev.eventsync.client.BearerToken;
-import dev.eventsync.client.ClientListener;
 import dev.eventsync.client.ClientStore;
-import dev.eventsync.client.ConnectionState;
 import dev.eventsync.client.EventsyncClient;
 import dev.eventsync.client.LocalModel;
-import dev.eventsync.proto.v1.Accepted;
 import dev.eventsync.proto.v1.Event;
-import dev.eventsync.proto.v1.Rejected;
-import io.grpc.Status;
-import java.io.BufferedReader;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.Callable;
-import java.util.concurrent.TimeUnit;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -41,7 +31,11 @@ import picocli.CommandLine.ParentCommand;
         description = "Terminal chat on the eventsync reference client (offline-first).",
         subcommands = {ChatCommand.Login.class, ChatCommand.Whoami.class, ChatCommand.ListConversations.class,
                 ChatCommand.Create.class, ChatCommand.Add.class, ChatCommand.Send.class, ChatCommand.Read.class,
-                ChatCommand.Watch.class, ChatCommand.SyncNow.class, ChatCommand.Pending.class})
+                WatchCommand.class, ChatCommand.SyncNow.class, ChatCommand.Pending.class},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:done (with the server, or queued for it by send, create and add)",
+                "1:the server rejected an event, or an argument was refused locally",
+                "2:usage error", "3:the server was not reached, or refused the token (list, read, watch, sync)"})
 public final class ChatCommand implements Callable<Integer> {
 
     @Option(names = "--server", defaultValue = "localhost:9090", description = "host:port of the server (default: ${DEFAULT-VALUE})")
@@ -58,6 +52,9 @@ public final class ChatCommand implements Callable<Integer> {
 
     @Option(names = "--wait", defaultValue = "5s", description = "how long a command waits for the server before leaving events queued (default: ${DEFAULT-VALUE})")
     String wait;
+
+    @Option(names = "--offline", description = "do not connect: show the local copy, queue changes for a later run")
+    boolean offline;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -77,7 +74,7 @@ public final class ChatCommand implements Callable<Integer> {
         line.setErr(new PrintWriter(err, true, StandardCharsets.UTF_8));
         line.setExecutionExceptionHandler((e, cmd, parsed) -> {
             cmd.getErr().println(e.getMessage());
-            return 1;
+            return ChatSession.REFUSED;
         });
         return line.execute(args);
     }
@@ -90,6 +87,10 @@ public final class ChatCommand implements Callable<Integer> {
 
     PrintWriter out() {
         return spec.commandLine().getOut();
+    }
+
+    PrintWriter err() {
+        return spec.commandLine().getErr();
     }
 
     Duration waitDuration() {
@@ -121,88 +122,11 @@ public final class ChatCommand implements Callable<Integer> {
                 + " against a development server), or pass --token");
     }
 
-    /** A started client with listeners that print what happens to this terminal. */
-    EventsyncClient client(boolean verbose) {
-        PrintWriter out = out();
-        EventsyncClient client = EventsyncClient.builder(server, db).plaintext(!tls).token(resolveToken())
-                .listener(new ClientListener() {
-                    @Override
-                    public void rejected(Event event, Rejected rejected) {
-                        out.println("! rejected " + event.getContentCase().name().toLowerCase() + " " + event.getUuid()
-                                + ": " + rejected.getReason() + " " + rejected.getDetail());
-                    }
+    static final String NOTHING_SHOWN = "; nothing shown (--offline shows the local copy)";
 
-                    @Override
-                    public void accepted(Event event, Accepted accepted) {
-                        if (verbose) {
-                            out.println("✓ " + event.getContentCase().name().toLowerCase() + (accepted.getDuplicate() ? " (duplicate)" : ""));
-                        }
-                    }
-
-                    @Override
-                    public void cursorReset(String detail) {
-                        out.println("! the server did not know our position; reading the feed again from the start (" + detail + ")");
-                    }
-
-                    @Override
-                    public void callFailed(String what, Status status) {
-                        if (verbose) {
-                            out.println("… " + what + ": " + status.getCode() + (status.getDescription() == null ? "" : " " + status.getDescription()));
-                        }
-                    }
-                }).build();
-        return client.start();
-    }
-
-    /** Waits until the outbox is empty and the feed caught up, or the wait is over; says what is left. */
-    void settle(EventsyncClient client) {
-        long deadline = System.nanoTime() + waitDuration().toNanos();
-        while (System.nanoTime() < deadline
-                && (!client.pending().isEmpty() || client.connectionState() != ConnectionState.LIVE)) {
-            try {
-                TimeUnit.MILLISECONDS.sleep(50);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
-            }
-        }
-        int left = client.pending().size();
-        if (left > 0) {
-            out().println("(offline: " + left + " event(s) queued in " + db + "; they go out on the next run that reaches " + server + ")");
-        }
-    }
-
-    static String conversation(EventsyncClient client, String given) {
-        List<LocalModel.Conversation> matches = client.model().conversations().stream()
-                .filter(c -> c.uuid().equals(given) || c.uuid().startsWith(given) || c.name().equals(given)).toList();
-        if (matches.size() == 1) {
-            return matches.get(0).uuid();
-        }
-        if (matches.isEmpty()) {
-            throw new IllegalArgumentException("no conversation " + given + " here: see `list` (or `sync` first)");
-        }
-        throw new IllegalArgumentException(given + " matches " + matches.size() + " conversations: give more of the uuid");
-    }
-
-    static String name(EventsyncClient client, String user) {
-        if (user.equals(client.model().me())) {
-            return "me";
-        }
-        String name = client.model().displayName(user);
-        return name != null ? name : user.substring(0, 8);
-    }
-
-    static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("MM-dd HH:mm").withZone(ZoneId.systemDefault());
-
-    static String line(EventsyncClient client, LocalModel.LocalMessage m) {
-        String time = m.sentAt() == null ? "  --:--    " : TIME.format(m.sentAt());
-        String state = switch (m.state()) {
-            case PENDING -> "…";
-            case SENT -> "✓";
-            case READ -> "✓✓";
-            case FAILED -> "✗ " + m.failure();
-        };
-        return time + " " + name(client, m.authorUuid()) + ": " + m.text() + "  " + state;
+    /** A client of this server and file, not started. */
+    EventsyncClient.Builder builder() {
+        return EventsyncClient.builder(server, db).plaintext(!tls).token(resolveToken());
     }
 
     @Command(name = "login", description = "Save a token in the local file (or mint a development token).")
@@ -255,14 +179,14 @@ public final class ChatCommand implements Callable<Integer> {
 
         @Override
         public Integer call() {
-            try (EventsyncClient client = chat.client(false)) {
-                chat.settle(client);
-                for (LocalModel.Conversation c : client.model().conversations()) {
-                    chat.out().println(c.uuid() + "  " + c.name() + "  (" + c.members().size() + " members"
-                            + (c.joined() ? "" : ", left") + (c.confirmed() ? "" : ", pending") + ")");
+            try (ChatSession session = ChatSession.open(chat, false)) {
+                session.settle();
+                if (!chat.offline && !session.reached()) {
+                    return session.finish(true, NOTHING_SHOWN);
                 }
+                session.client().model().conversations().forEach(c -> chat.out().println(session.lines().listLine(c)));
+                return session.finish(true);
             }
-            return 0;
         }
     }
 
@@ -274,12 +198,12 @@ public final class ChatCommand implements Callable<Integer> {
 
         @Override
         public Integer call() {
-            try (EventsyncClient client = chat.client(true)) {
-                String conversation = client.createConversation(name, members);
-                chat.out().println(conversation);
-                chat.settle(client);
+            List<String> users = ChatArguments.users(members);
+            try (ChatSession session = ChatSession.open(chat, true)) {
+                chat.out().println(session.client().createConversation(name, users));
+                session.settle();
+                return session.finish(false);
             }
-            return 0;
         }
     }
 
@@ -291,11 +215,12 @@ public final class ChatCommand implements Callable<Integer> {
 
         @Override
         public Integer call() {
-            try (EventsyncClient client = chat.client(true)) {
-                client.addMember(conversation(client, conversation), user);
-                chat.settle(client);
+            String member = ChatArguments.user(user);
+            try (ChatSession session = ChatSession.open(chat, true)) {
+                session.client().addMember(ChatArguments.conversation(session.client().model(), conversation), member);
+                session.settle();
+                return session.finish(false);
             }
-            return 0;
         }
     }
 
@@ -307,11 +232,11 @@ public final class ChatCommand implements Callable<Integer> {
 
         @Override
         public Integer call() {
-            try (EventsyncClient client = chat.client(true)) {
-                client.sendMessage(conversation(client, conversation), String.join(" ", words));
-                chat.settle(client);
+            try (ChatSession session = ChatSession.open(chat, true)) {
+                session.client().sendMessage(ChatArguments.conversation(session.client().model(), conversation), String.join(" ", words));
+                session.settle();
+                return session.finish(false);
             }
-            return 0;
         }
     }
 
@@ -322,99 +247,27 @@ public final class ChatCommand implements Callable<Integer> {
 
         @Override
         public Integer call() {
-            try (EventsyncClient client = chat.client(false)) {
-                chat.settle(client);
-                String uuid = conversation(client, conversation);
-                LocalModel.Conversation c = client.model().conversation(uuid);
-                chat.out().println("# " + c.name() + "  (" + String.join(", ", c.members().stream().map(m -> name(client, m)).toList()) + ")");
+            try (ChatSession session = ChatSession.open(chat, false)) {
+                session.settle();
+                if (!chat.offline && !session.reached()) {
+                    return session.finish(true, NOTHING_SHOWN);
+                }
+                LocalModel model = session.client().model();
+                String uuid = ChatArguments.conversation(model, conversation);
+                chat.out().println(session.lines().header(model.conversation(uuid)));
                 String lastFromOthers = null;
-                for (LocalModel.LocalMessage m : client.model().messages(uuid)) {
-                    chat.out().println(line(client, m));
-                    if (!m.authorUuid().equals(client.model().me()) && !m.uuid().isEmpty()) {
+                for (LocalModel.LocalMessage m : model.messages(uuid)) {
+                    chat.out().println(session.lines().message(m));
+                    if (!m.authorUuid().equals(model.me()) && !m.uuid().isEmpty()) {
                         lastFromOthers = m.uuid();
                     }
                 }
                 if (lastFromOthers != null) {
-                    client.markRead(uuid, lastFromOthers);
-                    chat.settle(client);
+                    session.client().markRead(uuid, lastFromOthers);
+                    session.settle();
                 }
+                return session.finish(true);
             }
-            return 0;
-        }
-    }
-
-    @Command(name = "watch", description = "Follow live: new messages, typing, presence. With a conversation,"
-            + " each line typed on stdin is sent to it, /typing tells the others you are typing (Ctrl-D to quit).")
-    static final class Watch implements Callable<Integer> {
-        @ParentCommand ChatCommand chat;
-        @Parameters(index = "0", arity = "0..1", description = "conversation to talk in") String conversation;
-
-        @Override
-        public Integer call() throws Exception {
-            PrintWriter out = chat.out();
-            EventsyncClient.Builder builder = EventsyncClient.builder(chat.server, chat.db).plaintext(!chat.tls)
-                    .token(chat.resolveToken());
-            String me = BearerToken.subject(chat.resolveToken());
-            builder.transitoryListener(event -> {
-                if (event.hasUserIsTyping()) {
-                    out.println("  " + event.getAuthorUuid().substring(0, 8) + (event.getUserIsTyping().getTyping() ? " is typing…" : " stopped typing"));
-                } else if (event.hasUserIsConnected()) {
-                    out.println("  " + event.getUserIsConnected().getUserUuid().substring(0, 8)
-                            + (event.getUserIsConnected().getConnected() ? " is online" : " went offline"));
-                }
-            });
-            builder.handler(event -> {
-                if (event.hasNewMessage() && !event.getNewMessage().getMessage().getAuthorUuid().equals(me)) {
-                    out.println(event.getNewMessage().getMessage().getAuthorUuid().substring(0, 8) + ": "
-                            + event.getNewMessage().getMessage().getText());
-                } else if (event.hasConversationCreated()) {
-                    out.println("  new conversation " + event.getConversationCreated().getName()
-                            + " " + event.getConversationCreated().getConversationUuid());
-                } else if (event.hasMemberJoined()) {
-                    out.println("  " + event.getMemberJoined().getUserUuid().substring(0, 8) + " joined "
-                            + event.getMemberJoined().getConversationUuid().substring(0, 8));
-                }
-            });
-            builder.listener(new ClientListener() {
-                @Override
-                public void connectionChanged(ConnectionState state) {
-                    out.println("[" + state.name().toLowerCase() + "]");
-                }
-
-                @Override
-                public void rejected(Event event, Rejected rejected) {
-                    out.println("! rejected: " + rejected.getReason() + " " + rejected.getDetail());
-                }
-
-                @Override
-                public void accepted(Event event, Accepted accepted) {
-                    if (event.hasSendingNewMessage()) {
-                        out.println("  ✓ sent");
-                    }
-                }
-            });
-            try (EventsyncClient client = builder.build().start()) {
-                String target = conversation == null ? null : conversation(client, conversation);
-                BufferedReader input = new BufferedReader(new InputStreamReader(chat.in, StandardCharsets.UTF_8));
-                String text;
-                while ((text = input.readLine()) != null) {
-                    if (target == null || text.isBlank()) {
-                        continue;
-                    }
-                    if (text.equals("/typing")) {
-                        // A line-based terminal cannot see keystrokes: announce typing by hand.
-                        client.typing(target, true);
-                        continue;
-                    }
-                    client.typing(target, false);
-                    client.sendMessage(target, text);
-                }
-                if (target == null) {
-                    return 0;
-                }
-                chat.settle(client);
-            }
-            return 0;
         }
     }
 
@@ -424,11 +277,13 @@ public final class ChatCommand implements Callable<Integer> {
 
         @Override
         public Integer call() {
-            try (EventsyncClient client = chat.client(true)) {
-                chat.settle(client);
-                chat.out().println(client.connectionState() == ConnectionState.LIVE ? "in sync" : "server not reached");
+            try (ChatSession session = ChatSession.open(chat, true)) {
+                session.settle();
+                if (session.reached() && session.client().pending().isEmpty()) {
+                    chat.out().println("in sync");
+                }
+                return session.finish(true);
             }
-            return 0;
         }
     }
 
@@ -439,8 +294,7 @@ public final class ChatCommand implements Callable<Integer> {
         @Override
         public Integer call() {
             // Build without start(): nothing goes out, this only reads the file.
-            try (EventsyncClient client = EventsyncClient.builder(chat.server, chat.db).plaintext(!chat.tls)
-                    .token(chat.resolveToken()).build()) {
+            try (EventsyncClient client = chat.builder().build()) {
                 List<Event> pending = client.pending();
                 pending.forEach(e -> chat.out().println(e.getUuid() + "  " + e.getContentCase().name().toLowerCase()));
                 chat.out().println(pending.size() + " queued");

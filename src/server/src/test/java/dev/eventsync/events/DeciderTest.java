@@ -216,7 +216,7 @@ class DeciderTest {
             stored(resent, alice);
             Event old = Events.send(s(chat), "stored before v1.1");
             state.store(new KnownEvent(UUID.fromString(old.getUuid()), alice, Submissions.legacyContentHash(old),
-                    Instant.parse("2026-01-01T00:00:00Z"), null));
+                    Instant.parse("2026-01-01T00:00:00Z"), null, false));
             int[] computed = new int[1];
 
             assertThat(decider.decide(alice, counting(fresh, computed), state)).isInstanceOf(Outcome.Accept.class);

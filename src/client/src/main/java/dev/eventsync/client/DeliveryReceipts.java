@@ -40,6 +40,7 @@ final class DeliveryReceipts {
 
     private final ClientStore store;
     private final String me;
+    private final boolean enabled;
     private final long intervalNanos;
     private final Runnable workAdded;
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -50,16 +51,17 @@ final class DeliveryReceipts {
     private final Map<String, Long> lastFlush = new HashMap<>();
     private final Set<String> scheduled = new HashSet<>();
 
-    DeliveryReceipts(ClientStore store, String me, Duration interval, Runnable workAdded) {
+    DeliveryReceipts(ClientStore store, String me, boolean enabled, Duration interval, Runnable workAdded) {
         this.store = store;
         this.me = me;
+        this.enabled = enabled;
         this.intervalNanos = interval.toNanos();
         this.workAdded = workAdded;
     }
 
     /** In the feed transaction: records the receipt a stored event makes us owe; returns its conversation, or null. */
     String owe(Connection c, Event event) throws SQLException {
-        if (!event.hasNewMessage()) {
+        if (!enabled || !event.hasNewMessage()) {
             return null;
         }
         NewMessage message = event.getNewMessage();

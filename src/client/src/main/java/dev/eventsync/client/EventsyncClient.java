@@ -70,7 +70,8 @@ public final class EventsyncClient implements AutoCloseable {
         this.listener = builder.listener;
         this.dispatcher = new Dispatcher(store, model, transport, listener, builder.maxBatchEvents, builder.maxBatchBytes,
                 builder.initialBackoff, builder.maxBackoff);
-        this.receipts = new DeliveryReceipts(store, model.me(), builder.receiptInterval, dispatcher::workAdded);
+        this.receipts = new DeliveryReceipts(store, model.me(), builder.receipts, builder.receiptInterval,
+                dispatcher::workAdded);
         this.feed = new FeedSync(store, model, transport, builder.handler, builder.transitory, listener, dispatcher,
                 receipts, builder.initialBackoff, builder.maxBackoff, this::changeState);
         this.dispatcherThread = new Thread(dispatcher, "eventsync-dispatcher");
@@ -356,6 +357,7 @@ public final class EventsyncClient implements AutoCloseable {
         private Duration initialBackoff = Duration.ofMillis(250);
         private Duration maxBackoff = Duration.ofSeconds(30);
         private Duration receiptInterval = Duration.ofSeconds(3);
+        private boolean receipts = true;
 
         private Builder(String target, Path database) {
             this.target = target;
@@ -440,6 +442,16 @@ public final class EventsyncClient implements AutoCloseable {
                 throw new IllegalArgumentException("deliveryReceiptInterval must not be negative; got " + interval);
             }
             this.receiptInterval = interval;
+            return this;
+        }
+
+        /**
+         * Whether this client sends {@code messages_delivered} by itself (default true, as API.md
+         * says of the reference client). Off only for a harness that counts the stored events
+         * exactly: receipts are stored events too, delivered to some members and not others.
+         */
+        public Builder deliveryReceipts(boolean receipts) {
+            this.receipts = receipts;
             return this;
         }
 

@@ -65,15 +65,63 @@ public final class ClientStore implements AutoCloseable {
                 failure           text
             );
             create index if not exists messages_by_conversation on messages (conversation_uuid, feed_order);
-            create table if not exists reads (
-                message_uuid text not null,
-                reader_uuid  text not null,
-                primary key (message_uuid, reader_uuid)
-            );
             create table if not exists users (
                 uuid         text primary key,
                 display_name text
             );
+            """;
+
+    /**
+     * Version 2 (API v1.1): the message lifecycle, markers, admins, settings, blocks, optimistic
+     * changes and owed delivery receipts. The cursor is dropped so the feed is read again from the
+     * start: version 1 skipped the v1.1 kinds, and the model's upserts absorb a replay.
+     */
+    static final String SCHEMA_V2 = """
+            alter table messages add column reply_to_uuid text;
+            alter table messages add column mentions      text    not null default '';  -- user uuids, comma-separated
+            alter table messages add column edited_at     integer;                      -- server time (ms) of the latest edit
+            alter table messages add column deleted       integer not null default 0;   -- a tombstone: text, mentions, reply gone
+            alter table members add column admin integer not null default 0;
+            drop table if exists reads;
+            create table reactions (
+                conversation_uuid text not null,
+                message_uuid      text not null,
+                user_uuid         text not null,
+                reactions         text not null,  -- the user's whole set, in order, newline-separated (no reaction holds white space)
+                primary key (message_uuid, user_uuid)
+            );
+            create table markers (
+                conversation_uuid text not null,
+                user_uuid         text not null,
+                read_uuid         text,
+                read_order        integer not null default 0,  -- feed_order of the message named; 0: none or not visible to us
+                delivered_uuid    text,
+                delivered_order   integer not null default 0,
+                primary key (conversation_uuid, user_uuid)
+            );
+            create table settings (
+                conversation_uuid text primary key,
+                muted_until       integer,  -- ms; null: not muted
+                archived          integer not null,
+                pinned            integer not null
+            );
+            create table blocks (
+                user_uuid text primary key
+            );
+            create table pending_changes (
+                seq               integer primary key autoincrement,  -- queue order
+                event_uuid        text    not null unique,
+                conversation_uuid text,                               -- null for blocks
+                body              blob    not null,
+                queued_at         integer not null
+            );
+            create table receipts_owed (
+                conversation_uuid text primary key,
+                message_uuid      text    not null,  -- the newest message of others ingested and not yet acknowledged
+                feed_order        integer not null
+            );
+            delete from sync_state where name = 'cursor';
+            pragma user_version = 2;
             """;
 
     private final Connection connection;
@@ -102,14 +150,33 @@ public final class ClientStore implements AutoCloseable {
                 // Another process (or an abandoned instance) may still hold the file briefly.
                 statement.execute("pragma busy_timeout = 10000");
                 statement.execute("pragma foreign_keys = on");
+                // A deleted message's text is overwritten in the file, not left in a free page.
+                statement.execute("pragma secure_delete = on");
                 statement.executeUpdate(SCHEMA);
             }
             connection.setAutoCommit(false);
+            migrate(connection);
             connection.commit();
             return new ClientStore(connection, ownership);
         } catch (SQLException e) {
             closeQuietly(ownership);
             throw new ClientStoreException("cannot open the client store " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Brings a version 1 file (or a new one) to version 2 in one transaction: all of it or nothing. */
+    private static void migrate(Connection connection) throws SQLException {
+        try (Statement statement = connection.createStatement()) {
+            int version;
+            try (ResultSet rows = statement.executeQuery("pragma user_version")) {
+                version = rows.next() ? rows.getInt(1) : 0;
+            }
+            if (version < 2) {
+                statement.executeUpdate(SCHEMA_V2);
+            }
+        } catch (SQLException e) {
+            connection.rollback();
+            throw e;
         }
     }
 

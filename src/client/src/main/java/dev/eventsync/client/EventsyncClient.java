@@ -1,15 +1,22 @@
 package dev.eventsync.client;
 
+import com.google.protobuf.Timestamp;
 import dev.eventsync.proto.v1.ConversationCreated;
+import dev.eventsync.proto.v1.ConversationSettingsChanged;
 import dev.eventsync.proto.v1.ConversationNameChanged;
 import dev.eventsync.proto.v1.DisplayNameChanged;
 import dev.eventsync.proto.v1.Event;
 import dev.eventsync.proto.v1.MemberJoined;
 import dev.eventsync.proto.v1.MemberLeft;
+import dev.eventsync.proto.v1.MemberRoleChanged;
 import dev.eventsync.proto.v1.Message;
+import dev.eventsync.proto.v1.MessageDeleted;
+import dev.eventsync.proto.v1.MessageEdited;
+import dev.eventsync.proto.v1.ReactionsChanged;
 import dev.eventsync.proto.v1.ReadNewMessage;
 import dev.eventsync.proto.v1.SendingNewMessage;
 import dev.eventsync.proto.v1.SyncRequest;
+import dev.eventsync.proto.v1.UserBlocked;
 import dev.eventsync.proto.v1.UserIsTyping;
 import io.grpc.ClientInterceptor;
 import io.grpc.ManagedChannel;
@@ -17,6 +24,7 @@ import io.grpc.ManagedChannelBuilder;
 import io.grpc.StatusRuntimeException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -26,6 +34,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
 
 /**
  * The offline-first eventsync client: a durable outbox, a dispatcher that empties it in order, a
@@ -35,8 +44,9 @@ import java.util.function.Supplier;
  * process dying the next instant). Queued events reach the server in send order, each stored at
  * most once, however often a call fails or the process restarts; each gets exactly one result
  * ({@link ClientListener#accepted}/{@link ClientListener#rejected}), after which it leaves the
- * outbox. Stored feed events reach the {@link FeedHandler} in feed order, never skipped, possibly
- * again after a crash. The caller's duty: {@link #start()} once, {@link #close()} at the end.
+ * outbox. Every change shows in the {@link #model()} at once and is rolled back if the server
+ * rejects it; {@code messages_delivered} receipts are sent by the client itself. Stored feed
+ * events reach the {@link FeedHandler} in feed order, never skipped, possibly again after a crash. The caller's duty: {@link #start()} once, {@link #close()} at the end.
  */
 public final class EventsyncClient implements AutoCloseable {
 
@@ -45,6 +55,7 @@ public final class EventsyncClient implements AutoCloseable {
     private final Transport transport;
     private final Dispatcher dispatcher;
     private final FeedSync feed;
+    private final DeliveryReceipts receipts;
     private final ClientListener listener;
     private final List<Consumer<ConnectionState>> stateListeners = new CopyOnWriteArrayList<>();
     private final Thread dispatcherThread;
@@ -59,8 +70,10 @@ public final class EventsyncClient implements AutoCloseable {
         this.listener = builder.listener;
         this.dispatcher = new Dispatcher(store, model, transport, listener, builder.maxBatchEvents, builder.maxBatchBytes,
                 builder.initialBackoff, builder.maxBackoff);
+        this.receipts = new DeliveryReceipts(store, model.me(), builder.receipts, builder.receiptInterval,
+                dispatcher::workAdded);
         this.feed = new FeedSync(store, model, transport, builder.handler, builder.transitory, listener, dispatcher,
-                builder.initialBackoff, builder.maxBackoff, this::changeState);
+                receipts, builder.initialBackoff, builder.maxBackoff, this::changeState);
         this.dispatcherThread = new Thread(dispatcher, "eventsync-dispatcher");
         this.feedThread = new Thread(feed, "eventsync-feed");
         dispatcherThread.setDaemon(true);
@@ -88,6 +101,7 @@ public final class EventsyncClient implements AutoCloseable {
     public EventsyncClient start() {
         dispatcherThread.start();
         feedThread.start();
+        receipts.start();
         return this;
     }
 
@@ -98,14 +112,23 @@ public final class EventsyncClient implements AutoCloseable {
      * generated here (the uuid is the idempotency key the server deduplicates resends on).
      */
     public String send(Event event) {
-        Event queued = event.getUuid().isEmpty() ? event.toBuilder().setUuid(newUuid()).build() : event;
-        if (queued.hasUserIsTyping()) {
-            throw new IllegalArgumentException("typing is transitory: use typing(), it is never queued");
-        }
-        store.inTransaction(c -> {
-            Outbox.append(c, queued);
-            model.queued(c, queued);
-            return null;
+        return queue(c -> event);
+    }
+
+    /**
+     * Builds the event from the model's state and queues it, in one transaction: two settings
+     * changes queued at once each start from the other's result, none is lost.
+     */
+    private String queue(ClientStore.Work<Event> build) {
+        Event queued = store.inTransaction(c -> {
+            Event event = build.apply(c);
+            Event withUuid = event.getUuid().isEmpty() ? event.toBuilder().setUuid(newUuid()).build() : event;
+            if (withUuid.hasUserIsTyping()) {
+                throw new IllegalArgumentException("typing is transitory: use typing(), it is never queued");
+            }
+            Outbox.append(c, withUuid);
+            model.queued(c, withUuid);
+            return withUuid;
         });
         dispatcher.workAdded();
         return queued.getUuid();
@@ -124,10 +147,24 @@ public final class EventsyncClient implements AutoCloseable {
                 .setConversationUuid(conversation).setUserUuid(user)).build());
     }
 
-    /** {@code user} null or empty: this user leaves. */
+    /**
+     * Removes a member (admins only; shown at once, back if the server refuses: FORBIDDEN when we
+     * are no longer admin by then). {@code user} null or empty: this user leaves.
+     */
     public String removeMember(String conversation, String user) {
         return send(Event.newBuilder().setMemberLeft(MemberLeft.newBuilder()
                 .setConversationUuid(conversation).setUserUuid(user == null ? "" : user)).build());
+    }
+
+    /** This user leaves (always allowed; the last admin's leaving promotes the earliest member). */
+    public String leave(String conversation) {
+        return removeMember(conversation, "");
+    }
+
+    /** Makes a member admin, or revokes it (admins only; the last admin cannot revoke themself). */
+    public String setAdmin(String conversation, String user, boolean admin) {
+        return send(Event.newBuilder().setMemberRoleChanged(MemberRoleChanged.newBuilder()
+                .setConversationUuid(conversation).setUserUuid(user).setAdmin(admin)).build());
     }
 
     public String rename(String conversation, String name) {
@@ -137,15 +174,83 @@ public final class EventsyncClient implements AutoCloseable {
 
     /** Sends a message (pending at once in the model); returns its local uuid. */
     public String sendMessage(String conversation, String text) {
+        return sendMessage(conversation, text, MessageOptions.NONE);
+    }
+
+    /** Sends a message replying to one and/or mentioning members; returns its local uuid. */
+    public String sendMessage(String conversation, String text, MessageOptions options) {
         String local = newUuid();
         send(Event.newBuilder().setSendingNewMessage(SendingNewMessage.newBuilder().setLocalUuid(local)
-                .setMessage(Message.newBuilder().setConversationUuid(conversation).setText(text))).build());
+                .setMessage(Message.newBuilder().setConversationUuid(conversation).setText(text)
+                        .setReplyToMessageUuid(options.replyTo()).addAllMentionedUserUuids(options.mentions()))).build());
         return local;
     }
 
+    /**
+     * Replaces the text and mentions of one of this user's messages (its server uuid: a pending
+     * message has none yet). Shown at once; rolled back if refused (MESSAGE_DELETED when it was
+     * deleted meanwhile). Of two edits, the later in the server's order wins.
+     */
+    public String editMessage(String conversation, String messageUuid, String text, String... mentions) {
+        return send(Event.newBuilder().setMessageEdited(MessageEdited.newBuilder().setConversationUuid(conversation)
+                .setMessageUuid(serverUuid(messageUuid)).setText(text).addAllMentionedUserUuids(List.of(mentions))).build());
+    }
+
+    /** Deletes a message for everyone (its author or an admin): a tombstone at once, its text gone locally too. */
+    public String deleteMessage(String conversation, String messageUuid) {
+        return send(Event.newBuilder().setMessageDeleted(MessageDeleted.newBuilder().setConversationUuid(conversation)
+                .setMessageUuid(serverUuid(messageUuid))).build());
+    }
+
+    /** Sets this user's whole set of reactions on a message (none: removes them all). */
+    public String react(String conversation, String messageUuid, String... reactions) {
+        return send(Event.newBuilder().setReactionsChanged(ReactionsChanged.newBuilder().setConversationUuid(conversation)
+                .setMessageUuid(serverUuid(messageUuid)).addAllReactions(List.of(reactions))).build());
+    }
+
+    private static String serverUuid(String messageUuid) {
+        if (messageUuid == null || messageUuid.isEmpty()) {
+            throw new IllegalArgumentException("name the message by its server uuid; a pending message has none yet");
+        }
+        return messageUuid;
+    }
+
+    /** Moves this user's read marker to this message (and every earlier one); an older one changes nothing. */
     public String markRead(String conversation, String messageUuid) {
         return send(Event.newBuilder().setReadNewMessage(ReadNewMessage.newBuilder()
                 .setConversationUuid(conversation).setUuid(messageUuid)).build());
+    }
+
+    /** Mutes the conversation until then (null: unmutes; {@link Instant#MAX} is not sent: use a far future). */
+    public String mute(String conversation, Instant until) {
+        return changeSettings(conversation, s -> new LocalModel.Settings(until, s.archived(), s.pinned()));
+    }
+
+    public String archive(String conversation, boolean archived) {
+        return changeSettings(conversation, s -> new LocalModel.Settings(s.mutedUntil(), archived, s.pinned()));
+    }
+
+    public String pin(String conversation, boolean pinned) {
+        return changeSettings(conversation, s -> new LocalModel.Settings(s.mutedUntil(), s.archived(), pinned));
+    }
+
+    /** Each settings event carries the whole settings: the shown ones (pending changes included) with one field changed. */
+    private String changeSettings(String conversation, UnaryOperator<LocalModel.Settings> change) {
+        return queue(c -> {
+            LocalModel.Settings next = change.apply(model.settings(c, conversation));
+            ConversationSettingsChanged.Builder settings = ConversationSettingsChanged.newBuilder()
+                    .setConversationUuid(conversation).setArchived(next.archived()).setPinned(next.pinned());
+            if (next.mutedUntil() != null) {
+                settings.setMutedUntil(Timestamp.newBuilder().setSeconds(next.mutedUntil().getEpochSecond())
+                        .setNanos(next.mutedUntil().getNano()));
+            }
+            return Event.newBuilder().setConversationSettingsChanged(settings).build();
+        });
+    }
+
+    /** Blocks a user (or lifts it): their typing and presence stop reaching us; their messages stay for the app to hide. */
+    public String block(String user, boolean blocked) {
+        return send(Event.newBuilder().setUserBlocked(UserBlocked.newBuilder().setUserUuid(user).setBlocked(blocked)).build());
     }
 
     public String setDisplayName(String name) {
@@ -217,6 +322,7 @@ public final class EventsyncClient implements AutoCloseable {
     }
 
     private void stopThreads() {
+        receipts.stop();
         dispatcher.stop();
         feed.stop();
         transport.shutdownNow();
@@ -250,6 +356,8 @@ public final class EventsyncClient implements AutoCloseable {
         private int maxBatchBytes = 3 * 1024 * 1024;
         private Duration initialBackoff = Duration.ofMillis(250);
         private Duration maxBackoff = Duration.ofSeconds(30);
+        private Duration receiptInterval = Duration.ofSeconds(3);
+        private boolean receipts = true;
 
         private Builder(String target, Path database) {
             this.target = target;
@@ -322,6 +430,28 @@ public final class EventsyncClient implements AutoCloseable {
             }
             this.initialBackoff = initial;
             this.maxBackoff = max;
+            return this;
+        }
+
+        /**
+         * How long at least between two delivery receipts of one conversation (default 3 s): a
+         * burst of messages is acknowledged by its first and its last, not one by one.
+         */
+        public Builder deliveryReceiptInterval(Duration interval) {
+            if (interval.isNegative()) {
+                throw new IllegalArgumentException("deliveryReceiptInterval must not be negative; got " + interval);
+            }
+            this.receiptInterval = interval;
+            return this;
+        }
+
+        /**
+         * Whether this client sends {@code messages_delivered} by itself (default true, as API.md
+         * says of the reference client). Off only for a harness that counts the stored events
+         * exactly: receipts are stored events too, delivered to some members and not others.
+         */
+        public Builder deliveryReceipts(boolean receipts) {
+            this.receipts = receipts;
             return this;
         }
 

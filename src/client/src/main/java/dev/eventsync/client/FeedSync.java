@@ -13,8 +13,8 @@ import java.util.function.Consumer;
 /**
  * Keeps one {@code SyncFromServer(after = stored cursor, follow = true)} open: on start and after
  * every failure (with backoff). Each stored event goes to the local model and the app's handler,
- * and the cursor moves past it, in one SQLite transaction: an event is never skipped, and the
- * model never applies one twice. Reading one event at a time from the blocking iterator is the
+ * and the cursor moves past it, in one SQLite transaction (with the delivery receipt it makes us
+ * owe): an event is never skipped, and the model never applies one twice. Reading one event at a time from the blocking iterator is the
  * flow control: the server sends no faster than this thread commits.
  *
  * <p>FAILED_PRECONDITION (the server does not know our cursor) is reported and the cursor is
@@ -32,14 +32,15 @@ final class FeedSync implements Runnable {
     private final Consumer<Event> transitory;
     private final ClientListener listener;
     private final Dispatcher dispatcher;
+    private final DeliveryReceipts receipts;
     private final Backoff backoff;
     private final Consumer<ConnectionState> state;
     private volatile boolean stopped;
     private volatile Context.CancellableContext call;
 
     FeedSync(ClientStore store, LocalModel model, Transport transport, FeedHandler handler, Consumer<Event> transitory,
-            ClientListener listener, Dispatcher dispatcher, Duration initialBackoff, Duration maxBackoff,
-            Consumer<ConnectionState> state) {
+            ClientListener listener, Dispatcher dispatcher, DeliveryReceipts receipts, Duration initialBackoff,
+            Duration maxBackoff, Consumer<ConnectionState> state) {
         this.store = store;
         this.model = model;
         this.transport = transport;
@@ -47,6 +48,7 @@ final class FeedSync implements Runnable {
         this.transitory = transitory;
         this.listener = listener;
         this.dispatcher = dispatcher;
+        this.receipts = receipts;
         this.backoff = new Backoff(initialBackoff, maxBackoff);
         this.state = state;
     }
@@ -115,8 +117,9 @@ final class FeedSync implements Runnable {
                 dispatcher.connectionRestored();
             }
             if (!event.getUuid().isEmpty()) {
-                store.inTransaction(c -> {
+                String owedIn = store.inTransaction(c -> {
                     model.stored(c, event);
+                    String owed = receipts.owe(c, event);
                     try {
                         handler.handle(event);
                     } catch (RuntimeException e) {
@@ -125,8 +128,11 @@ final class FeedSync implements Runnable {
                         throw new IllegalStateException("the feed handler failed on " + event.getUuid(), e);
                     }
                     ClientStore.putState(c, "cursor", event.getUuid());
-                    return null;
+                    return owed;
                 });
+                if (owedIn != null) {
+                    receipts.owed(owedIn);
+                }
                 backoff.reset(); // progress, not merely a connection: a poison event keeps backing off
             } else if (event.hasSyncCaughtUp()) {
                 backoff.reset();

@@ -1,43 +1,92 @@
 package dev.eventsync.client;
 
+import dev.eventsync.client.ConversationTable.Member;
 import dev.eventsync.proto.v1.Accepted;
 import dev.eventsync.proto.v1.ConversationCreated;
 import dev.eventsync.proto.v1.Event;
 import dev.eventsync.proto.v1.MemberJoined;
 import dev.eventsync.proto.v1.MemberLeft;
-import dev.eventsync.proto.v1.NewMessage;
-import dev.eventsync.proto.v1.ReadNewMessage;
+import dev.eventsync.proto.v1.MemberRoleChanged;
 import dev.eventsync.proto.v1.Rejected;
 import dev.eventsync.proto.v1.SendingNewMessage;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
 
 /**
- * The small chat model the terminal client shows: conversations, members, messages (pending,
- * sent, read, failed) and display names, in the client's SQLite file.
+ * The chat model an app shows: conversations (members, admins, settings, unread counts),
+ * messages (current text, edit mark, tombstone, reactions, reply, mentions, pending / sent /
+ * delivered / read / failed), every member's markers, blocks and display names, in the client's
+ * SQLite file.
  *
- * <p>Invariant: the model changes only inside the transaction that also moves the feed cursor
+ * <p>Invariant: the tables change only inside the transaction that also moves the feed cursor
  * (stored events), writes the outbox (optimistic changes) or removes an outbox entry (results).
- * So it never applies a feed event twice, never loses one, and its pending rows are exactly the
- * outbox's. Every feed change is also an idempotent upsert, so a resync from an empty cursor
- * (after FAILED_PRECONDITION) rebuilds the same state over the old one.
+ * So they never apply a feed event twice, never lose one. They hold the server's state, applied
+ * in feed order; our own changes not confirmed by the feed yet are laid over it when read
+ * ({@link PendingChanges}, {@link Overlay}), so a rejection restores the server's state by
+ * dropping the change. Every feed change is an idempotent upsert or a forward-only marker, so a
+ * resync from an empty cursor (after FAILED_PRECONDITION) rebuilds the same state over the old.
+ * Two devices that have read the same feed and have nothing pending show the same model.
  */
 public final class LocalModel {
 
-    /** A conversation as this device knows it. */
-    public record Conversation(String uuid, String name, List<String> members, boolean joined, boolean confirmed) {}
+    /** A conversation as this device knows it; unread counts are this user's. */
+    public record Conversation(String uuid, String name, List<String> members, boolean joined, boolean confirmed,
+            List<String> admins, Settings settings, int unreadCount, int unreadMentionCount) {}
 
-    /** A message; {@code uuid} is empty and {@code sentAt} null while it is pending. */
+    /** This user's own settings of a conversation; {@code mutedUntil} null: not muted. */
+    public record Settings(Instant mutedUntil, boolean archived, boolean pinned) {
+        public static final Settings DEFAULT = new Settings(null, false, false);
+
+        public boolean mutedAt(Instant now) {
+            return mutedUntil != null && mutedUntil.isAfter(now);
+        }
+    }
+
+    /**
+     * A message; {@code uuid} is empty and {@code sentAt} null while it is pending.
+     * {@code replyToUuid} is empty when it replies to nothing; {@code editedAt} is null when never
+     * edited; a deleted message keeps its place with empty text, no mentions, no reactions.
+     * {@code reactions}: user → that user's whole set. {@code delivered}: another member's
+     * delivered (or read) marker has reached it.
+     */
     public record LocalMessage(String localUuid, String uuid, String conversationUuid, String authorUuid, String text,
-            Instant sentAt, State state, String failure) {}
+            Instant sentAt, State state, String failure, String replyToUuid, List<String> mentions, Instant editedAt,
+            boolean deleted, Map<String, List<String>> reactions, boolean delivered) {
 
-    /** What the app shows next to a message. */
+        LocalMessage edited(String newText, List<String> newMentions, Instant at) {
+            return new LocalMessage(localUuid, uuid, conversationUuid, authorUuid, newText, sentAt, state, failure,
+                    replyToUuid, List.copyOf(newMentions), at, false, reactions, delivered);
+        }
+
+        LocalMessage erased() {
+            return new LocalMessage(localUuid, uuid, conversationUuid, authorUuid, "", sentAt, state, failure, "",
+                    List.of(), null, true, Map.of(), delivered);
+        }
+
+        LocalMessage reacted(String user, List<String> set) {
+            Map<String, List<String>> changed = new TreeMap<>(reactions);
+            if (set.isEmpty()) {
+                changed.remove(user);
+            } else {
+                changed.put(user, set);
+            }
+            return new LocalMessage(localUuid, uuid, conversationUuid, authorUuid, text, sentAt, state, failure,
+                    replyToUuid, mentions, editedAt, deleted, Map.copyOf(changed), delivered);
+        }
+    }
+
+    /** What the app shows next to a message (delivered is {@link LocalMessage#delivered()}, beside SENT). */
     public enum State { PENDING, SENT, READ, FAILED }
+
+    /** A member's read and delivered markers in a conversation: message uuids, empty when none. */
+    public record Marker(String userUuid, String readUuid, String deliveredUuid) {}
 
     private final ClientStore store;
     private final String me;
@@ -52,25 +101,16 @@ public final class LocalModel {
         return me;
     }
 
-    // ---- reads ------------------------------------------------------------------------------
+    // ---- reads: the server's state with our pending changes over it ----------------------------
 
-    static final String CONVERSATIONS = "select uuid, name, joined, confirmed from conversations order by name, uuid";
-    static final String CONVERSATION = "select uuid, name, joined, confirmed from conversations where uuid = ?";
-    static final String MEMBERS = "select user_uuid from members where conversation_uuid = ? order by user_uuid";
-    static final String MESSAGES = """
-            select local_uuid, coalesce(uuid, ''), conversation_uuid, author_uuid, text, sent_at, state, failure,
-                   exists (select 1 from reads r where r.message_uuid = m.uuid and r.reader_uuid <> m.author_uuid) as read
-            from messages m where conversation_uuid = ?
-            order by feed_order is null, feed_order, rowid""";
     static final String DISPLAY_NAME = "select display_name from users where uuid = ?";
 
+    /** Every conversation, by name. Counts unread messages of each, so it reads them all. */
     public List<Conversation> conversations() {
         return store.read(c -> {
             List<Conversation> conversations = new ArrayList<>();
-            try (PreparedStatement statement = c.prepareStatement(CONVERSATIONS); ResultSet rows = statement.executeQuery()) {
-                while (rows.next()) {
-                    conversations.add(conversation(c, rows));
-                }
+            for (ConversationTable.Row row : ConversationTable.all(c)) {
+                conversations.add(conversation(c, row));
             }
             return conversations;
         });
@@ -78,214 +118,160 @@ public final class LocalModel {
 
     public Conversation conversation(String uuid) {
         return store.read(c -> {
-            try (PreparedStatement statement = c.prepareStatement(CONVERSATION)) {
-                statement.setString(1, uuid);
-                try (ResultSet rows = statement.executeQuery()) {
-                    return rows.next() ? conversation(c, rows) : null;
-                }
-            }
+            ConversationTable.Row row = ConversationTable.one(c, uuid);
+            return row == null ? null : conversation(c, row);
         });
     }
 
-    private static Conversation conversation(Connection c, ResultSet rows) throws SQLException {
-        String uuid = rows.getString(1);
-        return new Conversation(uuid, rows.getString(2), members(c, uuid), rows.getInt(3) == 1, rows.getInt(4) == 1);
-    }
-
-    private static List<String> members(Connection c, String conversation) throws SQLException {
-        List<String> members = new ArrayList<>();
-        try (PreparedStatement statement = c.prepareStatement(MEMBERS)) {
-            statement.setString(1, conversation);
-            try (ResultSet rows = statement.executeQuery()) {
-                while (rows.next()) {
-                    members.add(rows.getString(1));
-                }
-            }
-        }
-        return members;
+    private Conversation conversation(Connection c, ConversationTable.Row row) throws SQLException {
+        Overlay overlay = overlay(c, row.uuid());
+        List<Member> members = overlay.members(ConversationTable.members(c, row.uuid()));
+        List<LocalMessage> messages = overlay.messages(confirmedMessages(c, row.uuid()));
+        Unread unread = Unread.of(messages, overlay.readMarker(MarkerTable.of(c, row.uuid(), me).readUuid(), messages), me);
+        return new Conversation(row.uuid(), row.name(), members.stream().map(Member::user).toList(),
+                overlay.joined(row.joined()), row.confirmed(),
+                members.stream().filter(Member::admin).map(Member::user).toList(),
+                overlay.settings(SettingsTable.get(c, row.uuid())), unread.messages(), unread.mentions());
     }
 
     /** The conversation's messages in feed order, pending ones last (in send order). */
     public List<LocalMessage> messages(String conversation) {
+        return store.read(c -> overlay(c, conversation).messages(confirmedMessages(c, conversation)));
+    }
+
+    private static List<LocalMessage> confirmedMessages(Connection c, String conversation) throws SQLException {
+        return MessageTable.list(c, conversation, ReactionTable.ofConversation(c, conversation));
+    }
+
+    /** Every member's markers that the feed has shown us (ours with our pending read), by user. */
+    public List<Marker> markers(String conversation) {
         return store.read(c -> {
-            List<LocalMessage> messages = new ArrayList<>();
-            try (PreparedStatement statement = c.prepareStatement(MESSAGES)) {
-                statement.setString(1, conversation);
-                try (ResultSet rows = statement.executeQuery()) {
-                    while (rows.next()) {
-                        long sentAt = rows.getLong(6);
-                        boolean stored = !rows.wasNull();
-                        String state = rows.getString(7);
-                        State shown = state.equals("pending") ? State.PENDING
-                                : state.equals("failed") ? State.FAILED
-                                : rows.getInt(9) == 1 ? State.READ : State.SENT;
-                        messages.add(new LocalMessage(rows.getString(1), rows.getString(2), rows.getString(3),
-                                rows.getString(4), rows.getString(5), stored ? Instant.ofEpochMilli(sentAt) : null,
-                                shown, rows.getString(8)));
-                    }
-                }
+            List<Marker> markers = new ArrayList<>(MarkerTable.ofConversation(c, conversation));
+            Overlay overlay = overlay(c, conversation);
+            List<LocalMessage> messages = overlay.messages(confirmedMessages(c, conversation));
+            Marker mine = MarkerTable.of(c, conversation, me);
+            String read = overlay.readMarker(mine.readUuid(), messages);
+            if (!read.equals(mine.readUuid())) {
+                markers.removeIf(m -> m.userUuid().equals(me));
+                // A read marker is a delivered marker too.
+                markers.add(new Marker(me, read, Overlay.indexOf(messages, read) > Overlay.indexOf(messages, mine.deliveredUuid())
+                        ? read : mine.deliveredUuid()));
+                markers.sort(Comparator.comparing(Marker::userUuid));
             }
-            return messages;
+            return markers;
         });
+    }
+
+    /** The users this user has blocked (their messages stay in the model: the app hides them). */
+    public Set<String> blocked() {
+        return store.read(c -> new Overlay(PendingChanges.withoutConversation(c), me).blocked(BlockTable.all(c)));
+    }
+
+    /** This user's settings of the conversation as shown (pending changes included). */
+    Settings settings(Connection c, String conversation) throws SQLException {
+        return overlay(c, conversation).settings(SettingsTable.get(c, conversation));
+    }
+
+    private Overlay overlay(Connection c, String conversation) throws SQLException {
+        return new Overlay(PendingChanges.ofConversation(c, conversation), me);
     }
 
     /** The user's display name as last seen in the feed, or null. */
     public String displayName(String user) {
-        return store.read(c -> {
-            try (PreparedStatement statement = c.prepareStatement(DISPLAY_NAME)) {
-                statement.setString(1, user);
-                try (ResultSet rows = statement.executeQuery()) {
-                    return rows.next() ? rows.getString(1) : null;
-                }
-            }
-        });
+        return store.read(c -> Sql.first(c, DISPLAY_NAME, row -> row.getString(1), user));
     }
 
     // ---- optimistic changes, in the transaction that queues the event -------------------------
 
-    static final String INSERT_PENDING_CONVERSATION = """
-            insert into conversations (uuid, name, joined, confirmed) values (?, ?, 1, 0)
-            on conflict (uuid) do nothing""";
-    static final String INSERT_MEMBER = "insert into members (conversation_uuid, user_uuid) values (?, ?) on conflict do nothing";
-    static final String INSERT_PENDING_MESSAGE = """
-            insert into messages (local_uuid, conversation_uuid, author_uuid, text, state)
-            values (?, ?, ?, ?, 'pending')""";
-
     void queued(Connection c, Event event) throws SQLException {
         if (event.hasConversationCreated()) {
             ConversationCreated created = event.getConversationCreated();
-            update(c, INSERT_PENDING_CONVERSATION, created.getConversationUuid(), created.getName());
-            update(c, INSERT_MEMBER, created.getConversationUuid(), me);
-            for (String member : created.getMemberUuidsList()) {
-                update(c, INSERT_MEMBER, created.getConversationUuid(), member);
-            }
+            ConversationTable.pending(c, created.getConversationUuid(), created.getName(), me, created.getMemberUuidsList());
         } else if (event.hasSendingNewMessage()) {
             SendingNewMessage sending = event.getSendingNewMessage();
-            update(c, INSERT_PENDING_MESSAGE, sending.getLocalUuid(), sending.getMessage().getConversationUuid(), me,
-                    sending.getMessage().getText());
+            MessageTable.pending(c, sending.getLocalUuid(), me, sending.getMessage());
+        } else {
+            PendingChanges.add(c, event);
         }
     }
 
     // ---- results, in the transaction that removes the outbox entry -----------------------------
 
-    static final String MESSAGE_SENT = """
-            update messages set uuid = ?, state = 'sent', sent_at = coalesce(sent_at, ?)
-            where local_uuid = ? and author_uuid = ?""";
-    static final String MESSAGE_FAILED = "update messages set state = 'failed', failure = ? where local_uuid = ? and author_uuid = ? and state = 'pending'";
-    static final String DELETE_UNCONFIRMED_CONVERSATION = "delete from conversations where uuid = ? and confirmed = 0";
-    static final String DELETE_ORPHAN_MEMBERS = """
-            delete from members where conversation_uuid = ? and not exists (select 1 from conversations where uuid = ?)""";
-
     void accepted(Connection c, Event event, Accepted accepted) throws SQLException {
         if (event.hasSendingNewMessage() && !accepted.getMessageUuid().isEmpty()) {
-            long storedAt = accepted.hasStoredAt() ? accepted.getStoredAt().getSeconds() * 1000
-                    + accepted.getStoredAt().getNanos() / 1_000_000 : System.currentTimeMillis();
-            update(c, MESSAGE_SENT, accepted.getMessageUuid(), storedAt, event.getSendingNewMessage().getLocalUuid(), me);
+            long storedAt = accepted.hasStoredAt() ? MessageTable.millis(accepted.getStoredAt()) : System.currentTimeMillis();
+            MessageTable.sent(c, event.getSendingNewMessage().getLocalUuid(), me, accepted.getMessageUuid(), storedAt);
         }
+        // Other pending changes stay shown until the feed brings them (PendingChanges).
     }
 
-    /** Rolls back the optimistic change the rejected event made. */
+    /** Rolls back the optimistic change the rejected event made: the server's state shows again. */
     void rejected(Connection c, Event event, Rejected rejected) throws SQLException {
         if (event.hasSendingNewMessage()) {
-            update(c, MESSAGE_FAILED, rejected.getReason() + ": " + rejected.getDetail(),
-                    event.getSendingNewMessage().getLocalUuid(), me);
+            MessageTable.failed(c, event.getSendingNewMessage().getLocalUuid(), me,
+                    rejected.getReason() + ": " + rejected.getDetail());
         } else if (event.hasConversationCreated()) {
-            String conversation = event.getConversationCreated().getConversationUuid();
-            update(c, DELETE_UNCONFIRMED_CONVERSATION, conversation);
-            update(c, DELETE_ORPHAN_MEMBERS, conversation, conversation);
+            ConversationTable.rejected(c, event.getConversationCreated().getConversationUuid());
+        } else {
+            PendingChanges.settled(c, event.getUuid());
         }
     }
 
     // ---- stored feed events, in the transaction that moves the cursor ---------------------------
 
-    static final String UPSERT_CONVERSATION = """
-            insert into conversations (uuid, name, joined, confirmed) values (?, ?, 1, 1)
-            on conflict (uuid) do update set name = excluded.name, joined = 1, confirmed = 1""";
-    static final String RENAME = "update conversations set name = ? where uuid = ?";
-    static final String CLEAR_MEMBERS = "delete from members where conversation_uuid = ?";
-    static final String DELETE_MEMBER = "delete from members where conversation_uuid = ? and user_uuid = ?";
-    static final String LEFT = "update conversations set joined = 0 where uuid = ?";
-    static final String NEXT_FEED_ORDER = "select coalesce(max(feed_order), 0) + 1 from messages";
-    static final String UPSERT_MESSAGE = """
-            insert into messages (local_uuid, uuid, conversation_uuid, author_uuid, text, sent_at, feed_order, state)
-            values (?, ?, ?, ?, ?, ?, ?, 'sent')
-            on conflict (local_uuid) do update set uuid = excluded.uuid, sent_at = excluded.sent_at,
-                feed_order = coalesce(messages.feed_order, excluded.feed_order), state = 'sent', failure = null
-            where messages.author_uuid = excluded.author_uuid""";
-    /** Someone else's message: their local uuid is theirs to choose (and may collide), so the row is keyed by the server uuid. */
-    static final String INSERT_OTHERS_MESSAGE = """
-            insert into messages (local_uuid, uuid, conversation_uuid, author_uuid, text, sent_at, feed_order, state)
-            values (?, ?, ?, ?, ?, ?, ?, 'sent')
-            on conflict do nothing""";
-    static final String INSERT_READ = "insert into reads (message_uuid, reader_uuid) values (?, ?) on conflict do nothing";
     static final String UPSERT_NAME = """
             insert into users (uuid, display_name) values (?, ?)
             on conflict (uuid) do update set display_name = excluded.display_name""";
 
     void stored(Connection c, Event event) throws SQLException {
+        PendingChanges.settled(c, event.getUuid());
         switch (event.getContentCase()) {
             case CONVERSATION_CREATED -> {
                 ConversationCreated created = event.getConversationCreated();
-                update(c, UPSERT_CONVERSATION, created.getConversationUuid(), created.getName());
-                replaceMembers(c, created.getConversationUuid(), created.getMemberUuidsList());
+                ConversationTable.joinedWith(c, created.getConversationUuid(), created.getName());
+                ConversationTable.replaceMembers(c, created.getConversationUuid(), created.getMemberUuidsList(),
+                        List.of(event.getAuthorUuid())); // the creator is the first admin
             }
-            case CONVERSATION_NAME_CHANGED -> update(c, RENAME, event.getConversationNameChanged().getNewName(),
-                    event.getConversationNameChanged().getConversationUuid());
+            case CONVERSATION_NAME_CHANGED -> ConversationTable.rename(c, event.getConversationNameChanged().getConversationUuid(),
+                    event.getConversationNameChanged().getNewName());
             case MEMBER_JOINED -> {
                 MemberJoined joined = event.getMemberJoined();
                 if (joined.getUserUuid().equals(me)) {
-                    update(c, UPSERT_CONVERSATION, joined.getConversationUuid(), joined.getConversationName());
+                    ConversationTable.joinedWith(c, joined.getConversationUuid(), joined.getConversationName());
                 }
-                // The snapshot is authoritative: it is the membership right after this event.
-                replaceMembers(c, joined.getConversationUuid(), joined.getMemberUuidsList());
+                // The snapshots are authoritative: the membership and admins right after this event.
+                ConversationTable.replaceMembers(c, joined.getConversationUuid(), joined.getMemberUuidsList(),
+                        joined.getAdminUuidsList());
             }
             case MEMBER_LEFT -> {
                 MemberLeft left = event.getMemberLeft();
-                update(c, DELETE_MEMBER, left.getConversationUuid(), left.getUserUuid());
-                if (left.getUserUuid().equals(me)) {
-                    // Keep the history readable; the conversation just stops changing for us.
-                    update(c, LEFT, left.getConversationUuid());
+                ConversationTable.removeMember(c, left.getConversationUuid(), left.getUserUuid(), me);
+                if (!left.getPromotedAdminUuid().isEmpty()) {
+                    ConversationTable.setAdmin(c, left.getConversationUuid(), left.getPromotedAdminUuid(), true);
                 }
             }
-            case NEW_MESSAGE -> {
-                NewMessage message = event.getNewMessage();
-                long sentAt = message.getMessage().getSentAt().getSeconds() * 1000
-                        + message.getMessage().getSentAt().getNanos() / 1_000_000;
-                long order;
-                try (PreparedStatement statement = c.prepareStatement(NEXT_FEED_ORDER); ResultSet rows = statement.executeQuery()) {
-                    rows.next();
-                    order = rows.getLong(1);
-                }
-                boolean mine = message.getMessage().getAuthorUuid().equals(me);
-                update(c, mine ? UPSERT_MESSAGE : INSERT_OTHERS_MESSAGE, mine ? message.getLocalUuid() : message.getUuid(),
-                        message.getUuid(), message.getMessage().getConversationUuid(),
-                        message.getMessage().getAuthorUuid(), message.getMessage().getText(), sentAt, order);
+            case MEMBER_ROLE_CHANGED -> {
+                MemberRoleChanged role = event.getMemberRoleChanged();
+                ConversationTable.setAdmin(c, role.getConversationUuid(), role.getUserUuid(), role.getAdmin());
             }
-            case READ_NEW_MESSAGE -> {
-                ReadNewMessage read = event.getReadNewMessage();
-                update(c, INSERT_READ, read.getUuid(), read.getReaderUuid());
+            case NEW_MESSAGE -> MessageTable.stored(c, event.getNewMessage(), me);
+            case MESSAGE_EDITED -> MessageTable.edited(c, event.getMessageEdited());
+            case MESSAGE_DELETED -> {
+                MessageTable.deleted(c, event.getMessageDeleted().getMessageUuid());
+                ReactionTable.erase(c, event.getMessageDeleted().getMessageUuid());
             }
-            case DISPLAY_NAME_CHANGED -> update(c, UPSERT_NAME, event.getDisplayNameChanged().getUserUuid(),
+            case REACTIONS_CHANGED -> ReactionTable.changed(c, event.getReactionsChanged());
+            case READ_NEW_MESSAGE -> MarkerTable.read(c, event.getReadNewMessage().getConversationUuid(),
+                    event.getReadNewMessage().getReaderUuid(), event.getReadNewMessage().getUuid());
+            case MESSAGES_DELIVERED -> MarkerTable.delivered(c, event.getMessagesDelivered().getConversationUuid(),
+                    event.getMessagesDelivered().getUserUuid(), event.getMessagesDelivered().getUpToMessageUuid());
+            case CONVERSATION_SETTINGS_CHANGED -> SettingsTable.put(c, event.getConversationSettingsChanged());
+            case USER_BLOCKED -> BlockTable.put(c, event.getUserBlocked().getUserUuid(), event.getUserBlocked().getBlocked());
+            case DISPLAY_NAME_CHANGED -> Sql.update(c, UPSERT_NAME, event.getDisplayNameChanged().getUserUuid(),
                     event.getDisplayNameChanged().getDisplayName());
             default -> {
                 // Profile pictures and kinds this version does not know: the cursor still moves past them.
             }
-        }
-    }
-
-    private static void replaceMembers(Connection c, String conversation, List<String> members) throws SQLException {
-        update(c, CLEAR_MEMBERS, conversation);
-        for (String member : members) {
-            update(c, INSERT_MEMBER, conversation, member);
-        }
-    }
-
-    private static void update(Connection c, String sql, Object... parameters) throws SQLException {
-        try (PreparedStatement statement = c.prepareStatement(sql)) {
-            for (int i = 0; i < parameters.length; i++) {
-                statement.setObject(i + 1, parameters[i]);
-            }
-            statement.executeUpdate();
         }
     }
 }

@@ -5,6 +5,10 @@ import dev.eventsync.events.Submissions;
 import dev.eventsync.feed.FeedStreams;
 import dev.eventsync.history.HistoryQuery;
 import dev.eventsync.history.HistoryReader;
+import dev.eventsync.proto.v1.SnapshotItem;
+import dev.eventsync.proto.v1.SnapshotRequest;
+import dev.eventsync.snapshot.SnapshotQuery;
+import dev.eventsync.snapshot.SnapshotStream;
 import dev.eventsync.proto.v1.HistoryPage;
 import dev.eventsync.proto.v1.HistoryRequest;
 import dev.eventsync.proto.v1.Event;
@@ -29,9 +33,10 @@ class EventGrpcService extends EventServiceGrpc.EventServiceImplBase {
     private final GracefulShutdown shutdown;
     private final RateLimits rateLimits;
     private final HistoryReader history;
+    private final SnapshotStream snapshots;
 
     EventGrpcService(Submissions submissions, Appender appender, FeedStreams feeds, GrpcErrors errors,
-                     GracefulShutdown shutdown, RateLimits rateLimits, HistoryReader history) {
+                     GracefulShutdown shutdown, RateLimits rateLimits, HistoryReader history, SnapshotStream snapshots) {
         this.submissions = submissions;
         this.appender = appender;
         this.feeds = feeds;
@@ -39,6 +44,7 @@ class EventGrpcService extends EventServiceGrpc.EventServiceImplBase {
         this.shutdown = shutdown;
         this.rateLimits = rateLimits;
         this.history = history;
+        this.snapshots = snapshots;
     }
 
     @Override
@@ -83,6 +89,18 @@ class EventGrpcService extends EventServiceGrpc.EventServiceImplBase {
         try {
             observer.onNext(history.page(caller.userUuid(), query));
             observer.onCompleted();
+        } catch (java.sql.SQLException e) {
+            observer.onError(errors.toException(e));
+        }
+    }
+
+    @Override
+    public void snapshot(SnapshotRequest request, StreamObserver<SnapshotItem> observer) {
+        Caller caller = Caller.current();
+        SnapshotQuery query = SnapshotQuery.of(request); // throws CallRejected: INVALID_ARGUMENT
+        rateLimits.chargeStreamOpen(caller.userUuid()); // a snapshot costs like a stream open; throws RateLimited
+        try {
+            snapshots.start((ServerCallStreamObserver<SnapshotItem>) observer, caller.userUuid(), query, errors::toException);
         } catch (java.sql.SQLException e) {
             observer.onError(errors.toException(e));
         }

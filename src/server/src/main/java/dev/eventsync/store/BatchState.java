@@ -10,6 +10,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 
@@ -27,6 +28,8 @@ final class BatchState implements State {
     final PreferenceState preferences;
     final Set<UUID> authors = new HashSet<>();
     final Map<UUID, String> displayNames = new LinkedHashMap<>();
+    /** The latest picture of each user who changed it: the event's uuid, or empty when removed. */
+    final Map<UUID, Optional<UUID>> pictures = new LinkedHashMap<>();
 
     BatchState(Map<UUID, KnownEvent> knownEvents, ConversationState conversations, MessageState messages,
                PreferenceState preferences) {
@@ -145,6 +148,8 @@ final class BatchState implements State {
             preferences.block(caller, c.user(), c.blocked());
         } else if (command instanceof Command.ChangeDisplayName c) {
             displayNames.put(caller, c.displayName());
+        } else if (command instanceof Command.ChangeProfilePicture c) {
+            pictures.put(caller, c.png().length == 0 ? Optional.empty() : Optional.of(stored.eventUuid()));
         }
     }
 

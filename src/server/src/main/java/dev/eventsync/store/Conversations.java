@@ -11,6 +11,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
@@ -75,6 +76,9 @@ final class Conversations {
 
     static final String SET_DISPLAY_NAME = """
             update users set display_name = ? where user_uuid = ?""";
+
+    static final String SET_PICTURE = """
+            update users set picture_media_uuid = ? where user_uuid = ?""";
 
     private Conversations() {}
 
@@ -227,6 +231,16 @@ final class Conversations {
             try (PreparedStatement update = connection.prepareStatement(SET_DISPLAY_NAME)) {
                 for (Map.Entry<UUID, String> entry : batch.displayNames.entrySet()) {
                     update.setString(1, entry.getValue());
+                    update.setObject(2, entry.getKey());
+                    update.addBatch();
+                }
+                update.executeBatch();
+            }
+        }
+        if (!batch.pictures.isEmpty()) {
+            try (PreparedStatement update = connection.prepareStatement(SET_PICTURE)) {
+                for (Map.Entry<UUID, Optional<UUID>> entry : batch.pictures.entrySet()) {
+                    update.setObject(1, entry.getValue().orElse(null));
                     update.setObject(2, entry.getKey());
                     update.addBatch();
                 }

@@ -28,11 +28,10 @@ public sealed interface Command {
 
     /**
      * {@code replyTo} is null when the message replies to none; {@code mentions} are as sent
-     * (duplicates kept: the rules remove them); {@code attachments} are the media uuids named;
-     * {@code largestThumbnail} is the size in bytes of the largest inline thumbnail (0: none).
+     * (duplicates kept: the rules remove them); {@code attachments} are the media uuids named.
      */
     record SendMessage(UUID conversation, UUID localUuid, String text, UUID replyTo, List<UUID> mentions,
-                       List<UUID> attachments, int largestThumbnail) implements Command {
+                       List<UUID> attachments) implements Command {
         public SendMessage {
             mentions = List.copyOf(mentions);
             attachments = List.copyOf(attachments);

@@ -13,9 +13,7 @@ import java.util.UUID;
  */
 final class MessageRules {
 
-    /** Fixed by API.md v1.1. */
-    static final int MAX_ATTACHMENTS = 10;
-    static final int MAX_THUMBNAIL_BYTES = 16 * 1024;
+    /** Fixed by API.md v1.1 (the attachment count and thumbnail size limits come with media). */
     static final int MAX_REACTIONS = 20;
     static final int MAX_REACTION_CODE_POINTS = 16;
 
@@ -42,15 +40,10 @@ final class MessageRules {
                     + " is not a complete upload of yours");
         }
         return Checks.firstOf(
-                c.text().isEmpty() && c.attachments().isEmpty() ? Rejection.invalid("message text is empty") : null,
+                c.text().isEmpty() ? Rejection.invalid("message text is empty") : null,
                 Checks.nul(c.text(), "message text"),
                 Checks.mentions(c.mentions(), c.conversation(), state),
-                c.attachments().size() > MAX_ATTACHMENTS
-                        ? Rejection.invalid("a message may have at most " + MAX_ATTACHMENTS + " attachments") : null,
-                textLength(c.text()),
-                c.largestThumbnail() > MAX_THUMBNAIL_BYTES
-                        ? Rejection.tooLarge("a thumbnail has " + c.largestThumbnail() + " bytes; the limit is " + MAX_THUMBNAIL_BYTES)
-                        : null);
+                textLength(c.text()));
     }
 
     Rejection edit(UUID caller, Command.EditMessage c, State state) {

@@ -118,12 +118,7 @@ public final class Submissions {
                 List<UUID> mentions = f.list(m.getMentionedUserUuidsList(), "sending_new_message.message.mentioned_user_uuids");
                 List<UUID> attachments = f.list(m.getAttachmentsList().stream().map(a -> a.getMediaUuid()).toList(),
                         "sending_new_message.message.attachments.media_uuid");
-                int largestThumbnail = 0;
-                for (var attachment : m.getAttachmentsList()) {
-                    largestThumbnail = Math.max(largestThumbnail, attachment.getThumbnail().size());
-                }
-                return new Command.SendMessage(conversation, localUuid, m.getText(), replyTo, mentions, attachments,
-                        largestThumbnail);
+                return new Command.SendMessage(conversation, localUuid, m.getText(), replyTo, mentions, attachments);
             }
             case READ_NEW_MESSAGE: {
                 var c = event.getReadNewMessage();

@@ -1,6 +1,6 @@
 package dev.eventsync.history;
 
-import com.google.protobuf.InvalidProtocolBufferException;
+import dev.eventsync.events.StoredBodies;
 import dev.eventsync.proto.v1.Event;
 import dev.eventsync.proto.v1.MessageView;
 import java.sql.Connection;
@@ -140,7 +140,7 @@ public final class VisibleMessages {
             select.setArray(1, connection.createArrayOf("uuid", page.stream().map(Row::event).toArray()));
             try (ResultSet rows = select.executeQuery()) {
                 while (rows.next()) {
-                    bodies.put(rows.getObject(1, UUID.class), parse(rows.getBytes(2)));
+                    bodies.put(rows.getObject(1, UUID.class), StoredBodies.parse(rows.getBytes(2)));
                 }
             }
         }
@@ -153,7 +153,7 @@ public final class VisibleMessages {
             try (ResultSet rows = select.executeQuery()) {
                 while (rows.next()) {
                     UUID message = rows.getObject(1, UUID.class);
-                    Event event = parse(rows.getBytes(3));
+                    Event event = StoredBodies.parse(rows.getBytes(3));
                     if (rows.getString(2).equals("message_edited")) {
                         latestEdits.put(message, event); // feed order: the last one wins
                     } else if (!member) {
@@ -183,13 +183,5 @@ public final class VisibleMessages {
             views.add(MessageViews.view(bodies.get(row.event()), latestEdits.get(row.message()), sets));
         }
         return views;
-    }
-
-    private static Event parse(byte[] body) {
-        try {
-            return Event.parseFrom(body);
-        } catch (InvalidProtocolBufferException e) {
-            throw new IllegalStateException("a stored event body does not parse", e);
-        }
     }
 }

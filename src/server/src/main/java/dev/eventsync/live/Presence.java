@@ -64,20 +64,22 @@ public class Presence implements SmartLifecycle {
     static final String INSTANCES_OF_USER = """
             select count(*) from presence where user_uuid = ?""";
     /** Presence never crosses a block, in either direction (API.md v1.1, Blocking). */
+    private static final String NOT_BLOCKED = """
+              and not exists (select 1 from blocks b
+                              where (b.user_uuid, b.blocked_uuid) in ((mine.user_uuid, other.user_uuid), (other.user_uuid, mine.user_uuid)))
+            """;
     static final String CONTACTS = """
             select distinct other.user_uuid
             from memberships mine join memberships other on other.conversation_uuid = mine.conversation_uuid
             where mine.user_uuid = ? and other.user_uuid <> mine.user_uuid
-              and not exists (select 1 from blocks b
-                              where (b.user_uuid, b.blocked_uuid) in ((mine.user_uuid, other.user_uuid), (other.user_uuid, mine.user_uuid)))""";
+            """ + NOT_BLOCKED;
     /** A page of them, in uuid order after the last one sent (keyset: each page costs the same). */
     static final String ONLINE_CONTACTS = """
             select distinct other.user_uuid
             from memberships mine join memberships other on other.conversation_uuid = mine.conversation_uuid
                  join presence p on p.user_uuid = other.user_uuid
             where mine.user_uuid = ? and other.user_uuid <> mine.user_uuid and other.user_uuid > ?
-              and not exists (select 1 from blocks b
-                              where (b.user_uuid, b.blocked_uuid) in ((mine.user_uuid, other.user_uuid), (other.user_uuid, mine.user_uuid)))
+            """ + NOT_BLOCKED + """
             order by other.user_uuid limit ?""";
     /** Below every user uuid (the nil uuid is no user's: API.md). */
     private static final UUID BEFORE_ALL = new UUID(0, 0);

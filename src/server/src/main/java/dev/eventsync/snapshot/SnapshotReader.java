@@ -74,9 +74,6 @@ final class SnapshotReader {
             select count(*), count(*) filter (where ? = any(mentioned_user_uuids)) from messages
             where conversation_uuid = ? and seq > ? and seq <= ? and author_uuid <> ? and deleted_by is null""";
 
-    static final String READ_SEQ = """
-            select read_seq from markers where conversation_uuid = ? and user_uuid = ?""";
-
     static final String PROFILES = """
             select user_uuid, display_name, picture_media_uuid from users where user_uuid = any(?)""";
 
@@ -215,11 +212,15 @@ final class SnapshotReader {
             }
         }
         view.setSettings(settings(conversation));
+        long readSeq = 0; // the caller's, for the unread counts
         try (PreparedStatement select = connection.prepareStatement(MARKERS)) {
             select.setObject(1, conversation);
             try (ResultSet rows = select.executeQuery()) {
                 while (rows.next()) {
                     String user = rows.getString(1);
+                    if (user.equals(caller.toString())) {
+                        readSeq = rows.getLong(3);
+                    }
                     String read = rows.getString(2);
                     if (read != null) {
                         view.addReadMarkers(Marker.newBuilder().setUserUuid(user).setMessageUuid(read));
@@ -232,7 +233,7 @@ final class SnapshotReader {
                 }
             }
         }
-        long[] unread = unread(conversation, visible);
+        long[] unread = unread(conversation, visible, readSeq);
         return view.setUnreadCount(unread[0]).setUnreadMentionCount(unread[1]).build();
     }
 
@@ -256,17 +257,7 @@ final class SnapshotReader {
     }
 
     /** {unread, unread mentions}: over each visible range, after the read marker. */
-    private long[] unread(UUID conversation, List<VisibleMessages.Range> visible) throws SQLException {
-        long readSeq = 0;
-        try (PreparedStatement select = connection.prepareStatement(READ_SEQ)) {
-            select.setObject(1, conversation);
-            select.setObject(2, caller);
-            try (ResultSet row = select.executeQuery()) {
-                if (row.next()) {
-                    readSeq = row.getLong(1);
-                }
-            }
-        }
+    private long[] unread(UUID conversation, List<VisibleMessages.Range> visible, long readSeq) throws SQLException {
         long[] counts = new long[2];
         try (PreparedStatement select = connection.prepareStatement(UNREAD)) {
             for (VisibleMessages.Range range : visible) {

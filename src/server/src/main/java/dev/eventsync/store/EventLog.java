@@ -1,9 +1,9 @@
 package dev.eventsync.store;
 
 import dev.eventsync.events.Delivery;
-import com.google.protobuf.InvalidProtocolBufferException;
 import dev.eventsync.events.KnownEvent;
 import dev.eventsync.events.Redaction;
+import dev.eventsync.events.StoredBodies;
 import dev.eventsync.live.Notifications;
 import dev.eventsync.proto.v1.Event;
 import java.sql.Connection;
@@ -195,7 +195,7 @@ final class EventLog {
             try (ResultSet rows = select.executeQuery()) {
                 while (rows.next()) {
                     uuids.add(rows.getObject(1, UUID.class));
-                    bodies.add(Redaction.redact(parse(rows.getBytes(2))).toByteArray());
+                    bodies.add(Redaction.redact(StoredBodies.parse(rows.getBytes(2))).toByteArray());
                 }
             }
         }
@@ -210,14 +210,6 @@ final class EventLog {
             update.setBytes(1, ERASED_HASH);
             update.setArray(2, SqlArrays.uuids(connection, eventUuids));
             update.executeUpdate();
-        }
-    }
-
-    private static Event parse(byte[] body) {
-        try {
-            return Event.parseFrom(body);
-        } catch (InvalidProtocolBufferException e) {
-            throw new IllegalStateException("a stored event body does not parse", e);
         }
     }
 

@@ -172,10 +172,6 @@ final class MessageState {
         movedMarkers.add(key);
     }
 
-    boolean isStored(MessageKey key) {
-        return rows.containsKey(key);
-    }
-
     Map<Needs.MemberKey, Marker> markers() {
         return markers;
     }

@@ -743,7 +743,7 @@ class DeciderTest {
         void aMessageCarriesItsConversationLocalUuidAndText() {
             Event send = Events.send(s(chat), "hi");
             assertThat(assertAccepted(decide(alice, send))).isEqualTo(new Command.SendMessage(chat,
-                    UUID.fromString(send.getSendingNewMessage().getLocalUuid()), "hi", null, List.of(), List.of(), 0));
+                    UUID.fromString(send.getSendingNewMessage().getLocalUuid()), "hi", null, List.of(), List.of()));
         }
 
         @Test

@@ -65,6 +65,8 @@ class GrpcErrors implements GrpcExceptionHandler {
                 case INVALID_ARGUMENT -> Status.INVALID_ARGUMENT;
                 case UNKNOWN_CURSOR -> Status.FAILED_PRECONDITION;
                 case NOT_FOUND -> Status.NOT_FOUND;
+                case NOT_ALLOWED -> Status.FAILED_PRECONDITION;
+                case TOO_MANY -> Status.RESOURCE_EXHAUSTED;
                 case UNAVAILABLE -> Status.UNAVAILABLE;
             };
             return status.withDescription(rejected.getMessage());

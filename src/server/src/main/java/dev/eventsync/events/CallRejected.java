@@ -15,6 +15,10 @@ public final class CallRejected extends RuntimeException {
         UNKNOWN_CURSOR,
         /** Something the caller may not see or that does not exist, alike (v1.1 RPCs). */
         NOT_FOUND,
+        /** Refused by the operator's configuration (a push gateway outside the allowlist). */
+        NOT_ALLOWED,
+        /** More stored things than a configured limit allows (pushers per user). */
+        TOO_MANY,
         /** The server is shutting down or its append queue is full: retry later. */
         UNAVAILABLE
     }

@@ -5,8 +5,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assumptions.assumeThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.eventsync.proto.v1.DeletePusherRequest;
 import dev.eventsync.proto.v1.Event;
 import dev.eventsync.proto.v1.EventResult;
+import dev.eventsync.proto.v1.ListPushersRequest;
+import dev.eventsync.proto.v1.Pusher;
 import dev.eventsync.support.Api;
 import dev.eventsync.support.Events;
 import dev.eventsync.support.Follower;
@@ -157,6 +160,13 @@ class LeastPrivilegeTest {
             }
             assertThat(alice.feed()).extracting(Event::getUuid).containsAll(events.stream().map(Event::getUuid).toList());
             await().atMost(Duration.ofSeconds(30)).until(() -> bobFollows.storedUuids().contains(events.get(4).getUuid()));
+            // push registrations: changed and removed in place
+            Pusher pusher = Pusher.newBuilder().setAppId("app").setPushkey("key")
+                    .setGatewayUrl("https://push.example.com/_matrix/push/v1/notify").build();
+            alice.pushStub().setPusher(pusher);
+            bob.pushStub().setPusher(pusher); // moves to bob
+            assertThat(bob.pushStub().listPushers(ListPushersRequest.getDefaultInstance()).getPushersCount()).isEqualTo(1);
+            bob.pushStub().deletePusher(DeletePusherRequest.newBuilder().setAppId("app").setPushkey("key").build());
         } finally {
             server.close();
         }
@@ -167,6 +177,7 @@ class LeastPrivilegeTest {
         properties.put("spring.datasource.url", url);
         properties.put("spring.datasource.username", APP);
         properties.put("spring.datasource.password", APP_PASSWORD);
+        properties.put("eventsync.push.allowed-gateways", "https://push.example.com/");
         properties.putAll(extra);
         return properties;
     }

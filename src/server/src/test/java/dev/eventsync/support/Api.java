@@ -4,6 +4,7 @@ import dev.eventsync.auth.Tokens;
 import dev.eventsync.proto.v1.Event;
 import dev.eventsync.proto.v1.EventResult;
 import dev.eventsync.proto.v1.EventServiceGrpc;
+import dev.eventsync.proto.v1.PushServiceGrpc;
 import dev.eventsync.proto.v1.SubmitEventOutput;
 import dev.eventsync.proto.v1.SyncFromServerRequest;
 import dev.eventsync.proto.v1.SyncRequest;
@@ -88,6 +89,10 @@ public final class Api implements AutoCloseable {
             Metadata headers = new Metadata();
             headers.put(AUTHORIZATION, "Bearer " + token);
             return ClientInterceptors.intercept(channel, MetadataUtils.newAttachHeadersInterceptor(headers));
+        }
+
+        public PushServiceGrpc.PushServiceBlockingStub pushStub() {
+            return PushServiceGrpc.newBlockingStub(authorized());
         }
 
         public EventServiceGrpc.EventServiceStub asyncStub() {

@@ -34,7 +34,10 @@ import java.util.TreeSet;
  * feed never carried: the caller's own read and delivered markers exactly; of other members, who
  * has read each of the last N messages, and who has had each of the caller's own messages among
  * them delivered (another member's delivered marker reaches the caller only when it newly covers
- * one of the caller's messages, and markers set before the caller joined never reach them).
+ * one of the caller's messages, and markers set before the caller joined never reach them), both
+ * counted only for members who received that message: a marker covers older messages by their
+ * order, but a member's delivered marker reaches the authors of the messages sent since that
+ * member joined only (Delivery), so ticks on a message sent before they joined are not in the feed.
  * Profiles are compared for every user with a name or picture: the scenarios keep every user in
  * a conversation with every other, so each profile change reaches each feed. A message the fold
  * does not hold (older than the snapshot's last N, or sent before the caller joined) counts as
@@ -92,15 +95,16 @@ final class ChatState {
     record Profile(String displayName, String picture) {}
 
     /** A message as the fold holds it; {@code reactions}: user → that user's set. */
+    /** {@code receivers}: the members when it was sent; null for a snapshot's message (then their joined_at tells). */
     private record Held(String uuid, String author, Instant sentAt, String text, Instant editedAt, boolean deleted,
-                        String replyTo, List<String> mentions, Map<String, List<String>> reactions) {
+                        String replyTo, List<String> mentions, Map<String, List<String>> reactions, Set<String> receivers) {
 
         Held edited(String newText, List<String> newMentions, Instant at) {
-            return new Held(uuid, author, sentAt, newText, at, false, replyTo, newMentions, reactions);
+            return new Held(uuid, author, sentAt, newText, at, false, replyTo, newMentions, reactions, receivers);
         }
 
         Held erased() {
-            return new Held(uuid, author, sentAt, "", null, true, "", List.of(), Map.of());
+            return new Held(uuid, author, sentAt, "", null, true, "", List.of(), Map.of(), receivers);
         }
 
         Held reacted(String user, List<String> set) {
@@ -110,7 +114,7 @@ final class ChatState {
             } else {
                 changed.put(user, List.copyOf(set));
             }
-            return new Held(uuid, author, sentAt, text, editedAt, deleted, replyTo, mentions, changed);
+            return new Held(uuid, author, sentAt, text, editedAt, deleted, replyTo, mentions, changed, receivers);
         }
     }
 
@@ -120,6 +124,8 @@ final class ChatState {
         boolean member;
         final Set<String> members = new HashSet<>();
         final Set<String> admins = new HashSet<>();
+        /** The members' joined_at as a snapshot lists them. */
+        final Map<String, Instant> joinedAt = new HashMap<>();
         Settings settings = Settings.DEFAULT;
         final List<Held> messages = new ArrayList<>();
         final Map<String, Integer> index = new HashMap<>();
@@ -148,6 +154,14 @@ final class ChatState {
         /** The marker after one naming {@code message}: markers only move forward. */
         String furthest(String current, String message) {
             return current == null || indexOf(message) > indexOf(current) ? message : current;
+        }
+
+        boolean received(Held message, String user) {
+            if (message.receivers() != null) {
+                return message.receivers().contains(user);
+            }
+            Instant joined = joinedAt.get(user);
+            return joined != null && !joined.isAfter(message.sentAt());
         }
 
         String deliveredOf(String user) {
@@ -212,6 +226,7 @@ final class ChatState {
         c.member = view.getIsMember();
         for (MemberView member : view.getMembersList()) {
             c.members.add(member.getUserUuid());
+            c.joinedAt.put(member.getUserUuid(), instant(member.getJoinedAt()));
             if (member.getAdmin()) {
                 c.admins.add(member.getUserUuid());
             }
@@ -224,7 +239,7 @@ final class ChatState {
             for (ReactionView reaction : shown.getReactionsList()) {
                 reaction.getUserUuidsList().forEach(u -> reactions.computeIfAbsent(u, k -> new ArrayList<>()).add(reaction.getReaction()));
             }
-            c.add(held(shown.getMessage(), reactions));
+            c.add(held(shown.getMessage(), reactions, null));
         }
         view.getReadMarkersList().forEach((Marker m) -> c.read.put(m.getUserUuid(), m.getMessageUuid()));
         view.getDeliveredMarkersList().forEach((Marker m) -> c.delivered.put(m.getUserUuid(), m.getMessageUuid()));
@@ -295,7 +310,8 @@ final class ChatState {
             }
             case NEW_MESSAGE -> {
                 Message message = event.getNewMessage().getMessage();
-                of(message.getConversationUuid()).add(held(message, Map.of()));
+                HeldConversation c = of(message.getConversationUuid());
+                c.add(held(message, Map.of(), Set.copyOf(c.members)));
             }
             case MESSAGE_EDITED -> {
                 var edit = event.getMessageEdited();
@@ -379,7 +395,7 @@ final class ChatState {
             Set<String> deliveredTo = new TreeSet<>();
             if (c.member) {
                 for (String other : c.members) {
-                    if (other.equals(me)) {
+                    if (other.equals(me) || !c.received(m, other)) {
                         continue;
                     }
                     if (c.indexOf(c.read.get(other)) >= i) {
@@ -403,10 +419,10 @@ final class ChatState {
                 unread[0], unread[1], c.read.get(me), c.deliveredOf(me), last);
     }
 
-    private static Held held(Message message, Map<String, List<String>> reactions) {
+    private static Held held(Message message, Map<String, List<String>> reactions, Set<String> receivers) {
         return new Held(message.getUuid(), message.getAuthorUuid(), instant(message.getSentAt()), message.getText(),
                 message.hasEditedAt() ? instant(message.getEditedAt()) : null, message.getDeleted(),
-                message.getReplyToMessageUuid(), List.copyOf(message.getMentionedUserUuidsList()), reactions);
+                message.getReplyToMessageUuid(), List.copyOf(message.getMentionedUserUuidsList()), reactions, receivers);
     }
 
     private static Settings settings(ConversationSettingsChanged settings) {

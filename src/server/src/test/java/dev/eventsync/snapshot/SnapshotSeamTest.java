@@ -68,9 +68,7 @@ class SnapshotSeamTest {
 
     @AfterAll
     static void stopBothInstances() {
-        if (servers != null) {
-            servers.close();
-        }
+        ServerPair.closeIfStarted(servers);
     }
 
     @BeforeEach

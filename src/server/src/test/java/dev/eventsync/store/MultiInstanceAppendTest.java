@@ -53,9 +53,7 @@ class MultiInstanceAppendTest {
 
     @AfterAll
     static void stopBothInstances() {
-        if (servers != null) {
-            servers.close();
-        }
+        ServerPair.closeIfStarted(servers);
     }
 
     @BeforeEach

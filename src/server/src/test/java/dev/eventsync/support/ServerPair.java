@@ -17,6 +17,13 @@ public record ServerPair(ConfigurableApplicationContext a, ConfigurableApplicati
         }
     }
 
+    /** For an {@code @AfterAll}: closes both when {@code servers} started (null: they did not). */
+    public static void closeIfStarted(ServerPair servers) {
+        if (servers != null) {
+            servers.close();
+        }
+    }
+
     @Override
     public void close() {
         try {

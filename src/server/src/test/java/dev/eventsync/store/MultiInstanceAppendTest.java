@@ -9,6 +9,7 @@ import dev.eventsync.proto.v1.Rejected.Reason;
 import dev.eventsync.support.Api;
 import dev.eventsync.support.Events;
 import dev.eventsync.support.PositionLock;
+import dev.eventsync.support.ServerPair;
 import dev.eventsync.support.Servers;
 import java.sql.Connection;
 import java.sql.Statement;
@@ -34,6 +35,7 @@ import org.springframework.jdbc.core.JdbcTemplate;
  */
 class MultiInstanceAppendTest {
 
+    static ServerPair servers;
     static ConfigurableApplicationContext a;
     static ConfigurableApplicationContext b;
 
@@ -43,25 +45,15 @@ class MultiInstanceAppendTest {
 
     @BeforeAll
     static void startTwoInstances() {
-        a = Servers.startOnTestDatabase(Map.of());
-        try {
-            b = Servers.startOnTestDatabase(Map.of("spring.datasource.hikari.connection-init-sql",
-                    "set idle_in_transaction_session_timeout = '1s'"));
-        } catch (RuntimeException | Error e) {
-            a.close();
-            throw e;
-        }
+        servers = ServerPair.start(Map.of(), Map.of("spring.datasource.hikari.connection-init-sql",
+                "set idle_in_transaction_session_timeout = '1s'"));
+        a = servers.a();
+        b = servers.b();
     }
 
     @AfterAll
     static void stopBothInstances() {
-        try {
-            a.close();
-        } finally {
-            if (b != null) {
-                b.close();
-            }
-        }
+        ServerPair.closeIfStarted(servers);
     }
 
     @BeforeEach

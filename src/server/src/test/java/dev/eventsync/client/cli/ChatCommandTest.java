@@ -1,6 +1,7 @@
 package dev.eventsync.client.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.eventsync.auth.AuthProperties;
 import dev.eventsync.client.EventsyncClient;
@@ -19,7 +20,12 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
+import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -99,12 +105,170 @@ class ChatCommandTest {
         assertThat(sent.out()).contains("✓ sent: message \"Noon?\" in Lunch");
         assertThat(sent.err()).isEmpty();
 
-        assertThat(chat(bob, "list").out()).contains(conversation + "  Lunch  (3 members)");
+        assertThat(chat(bob, "list").out()).contains(conversation + "  Lunch  (3 members, 1 unread)");
         Run bobReads = chat(bob, "read", "Lunch");
         // someone else's message carries no delivery mark: ✓ is about my own messages
         assertThat(bobReads.out().lines()).anyMatch(l -> l.endsWith(" " + alice.id().toString().substring(0, 8) + ": Noon?"));
-        // Bob's read receipt reaches Alice: her message shows two ticks.
-        assertThat(chat(alice, "read", "Lunch").out()).contains("me: Noon?  ✓✓");
+        // Bob's read receipt reaches Alice.
+        assertThat(chat(alice, "read", "Lunch").out()).contains("me: Noon?  ✓✓ read");
+    }
+
+    /** The short id `read` shows for the message whose line holds {@code text}. */
+    static String idOf(Run read, String text) {
+        return read.out().lines().filter(l -> l.contains(": " + text) || l.contains(") " + text))
+                .map(l -> l.substring(0, 8)).filter(id -> id.matches("[0-9a-f]{8}")).findFirst().orElseThrow(
+                        () -> new AssertionError("no message " + text + " in\n" + read.out()));
+    }
+
+    /** The line of `read` of that message id. */
+    static String lineOf(Run read, String id) {
+        return read.out().lines().filter(l -> l.startsWith(id + " ")).findFirst().orElseThrow(
+                () -> new AssertionError("no message " + id + " in\n" + read.out()));
+    }
+
+    Run ok(Person who, String... args) {
+        Run run = chat(who, args);
+        assertThat(run.code()).as(run.err()).isZero();
+        return run;
+    }
+
+    String prefix(Person who) {
+        return who.id().toString().substring(0, 8);
+    }
+
+    @Test
+    void receiptMarksGoFromSentToDeliveredToReadAndUnreadCountsFollow() {
+        Person alice = login("alice");
+        Person bob = login("bob");
+        String lunch = uuidLine(ok(alice, "create", "Lunch", bob.id().toString()));
+        ok(alice, "send", "Lunch", "Noon?");
+        String noon = idOf(ok(alice, "read", "Lunch"), "Noon?");
+        assertThat(lineOf(ok(alice, "read", "Lunch"), noon)).as("bob has not synced").endsWith("me: Noon?  ✓");
+
+        // Bob's client sends the delivery receipt by itself once the feed brings the message (this run, or its next).
+        await().atMost(Duration.ofSeconds(30)).until(() -> {
+            ok(bob, "sync");
+            return lineOf(ok(alice, "read", "Lunch"), noon).endsWith("me: Noon?  ✓✓");
+        });
+        ok(alice, "send", "Lunch", "Or one?", "--mention", bob.id().toString());
+        assertThat(ok(bob, "list").out()).contains(lunch + "  Lunch  (2 members, 2 unread, 1 mentioning me)");
+
+        Run bobReads = ok(bob, "read", "Lunch");
+        assertThat(bobReads.out()).contains(prefix(alice) + ": Or one? @me");
+        assertThat(ok(bob, "list").out()).contains(lunch + "  Lunch  (2 members)");
+        assertThat(lineOf(ok(alice, "read", "Lunch"), noon)).endsWith("me: Noon?  ✓✓ read");
+        assertThat(ok(alice, "read", "Lunch").out()).contains("me: Or one? @" + prefix(bob) + "  ✓✓ read");
+    }
+
+    @Test
+    void editDeleteReactAndReplyReachTheOtherMember() {
+        Person alice = login("alice");
+        Person bob = login("bob");
+        ok(alice, "create", "Lunch", bob.id().toString());
+        ok(alice, "send", "Lunch", "Noon?");
+        ok(alice, "send", "Lunch", "the secret plan");
+        Run aliceReads = ok(alice, "read", "Lunch");
+        String noon = idOf(aliceReads, "Noon?");
+        String secret = idOf(aliceReads, "the secret plan");
+
+        assertThat(ok(alice, "edit", "Lunch", noon, "Noon at the park?").out()).contains("✓ sent: edit of message " + noon + " in Lunch");
+        assertThat(ok(alice, "delete", "Lunch", secret.substring(0, 5)).out()).contains("✓ sent: delete of message " + secret + " in Lunch");
+        Run bobReads = ok(bob, "read", "Lunch");
+        assertThat(lineOf(bobReads, noon)).endsWith(prefix(alice) + ": Noon at the park? (edited)");
+        assertThat(lineOf(bobReads, secret)).endsWith(prefix(alice) + ": (message deleted)");
+        assertThat(bobReads.out()).doesNotContain("secret").doesNotContain("Noon?");
+
+        ok(bob, "react", "Lunch", noon, "👍");
+        ok(alice, "react", "Lunch", noon, "❤");
+        ok(alice, "react", "Lunch", noon, "👍");
+        assertThat(lineOf(ok(bob, "read", "Lunch"), noon)).endsWith("Noon at the park? (edited)  👍 2 ❤ 1");
+        assertThat(ok(bob, "react", "--remove", "Lunch", noon, "👍").out()).contains("✓ sent: no reactions on message " + noon);
+        assertThat(lineOf(ok(alice, "read", "Lunch"), noon)).endsWith("Noon at the park? (edited)  ❤ 1 👍 1  ✓✓ read");
+
+        ok(bob, "reply", "Lunch", noon, "I'll bring the blanket");
+        ok(bob, "reply", "Lunch", secret, "what plan?");
+        Run aliceSees = ok(alice, "read", "Lunch");
+        assertThat(aliceSees.out()).contains(prefix(bob) + ": (re me: \"Noon at the park?\") I'll bring the blanket")
+                .contains(prefix(bob) + ": (re a deleted message) what plan?");
+    }
+
+    @Test
+    void settingsBlocksAdminsAndMembershipAreShownAndRefusalsCarryTheServersReason() {
+        Person alice = login("alice");
+        Person bob = login("bob");
+        Person carol = login("carol");
+        String lunch = uuidLine(ok(alice, "create", "Lunch", bob.id().toString(), carol.id().toString()));
+        String tea = uuidLine(ok(alice, "create", "Tea"));
+        String zoo = uuidLine(ok(alice, "create", "Zoo"));
+        ok(alice, "pin", "Zoo");
+        ok(alice, "archive", "Lunch");
+        ok(alice, "mute", "Tea");
+        assertThat(ok(alice, "list").out().lines().toList()).containsExactly(
+                zoo + "  Zoo  (1 members, pinned)", tea + "  Tea  (1 members, muted)", lunch + "  Lunch  (3 members, archived)");
+        ok(alice, "pin", "Zoo", "--off");
+        ok(alice, "archive", "Lunch", "--off");
+        ok(alice, "mute", "Tea", "--off");
+        assertThat(ok(alice, "list").out().lines().toList()).containsExactly(
+                lunch + "  Lunch  (3 members)", tea + "  Tea  (1 members)", zoo + "  Zoo  (1 members)");
+
+        Run notAdmin = chat(bob, "admin", "Lunch", carol.id().toString());
+        assertThat(notAdmin.code()).isEqualTo(ChatSession.REFUSED);
+        assertThat(notAdmin.err()).contains("! rejected: " + prefix(carol) + " admin in Lunch: FORBIDDEN");
+        assertThat(ok(alice, "admin", "Lunch", bob.id().toString()).out()).contains("✓ sent: " + prefix(bob) + " admin in Lunch");
+        String header = ok(bob, "read", "Lunch").out().lines().findFirst().orElseThrow();
+        assertThat(header).startsWith("# Lunch  (me [admin], ").contains(prefix(alice) + " [admin]")
+                .doesNotContain(prefix(carol) + " [admin]");
+        ok(alice, "admin", "Lunch", bob.id().toString(), "--off");
+        assertThat(ok(bob, "read", "Lunch").out()).startsWith("# Lunch  (me, ").contains(prefix(alice) + " [admin]");
+
+        ok(bob, "send", "Lunch", "spam spam spam");
+        ok(alice, "block", bob.id().toString());
+        Run blocked = ok(alice, "read", "Lunch");
+        assertThat(blocked.out()).contains(prefix(bob) + " [blocked]").contains(prefix(bob) + ": (hidden: from a user you blocked)")
+                .doesNotContain("spam");
+        ok(alice, "block", "--off", bob.id().toString());
+        assertThat(ok(alice, "read", "Lunch").out()).contains(prefix(bob) + ": spam spam spam").doesNotContain("[blocked]");
+
+        ok(alice, "remove", "Lunch", carol.id().toString());
+        assertThat(ok(carol, "list").out()).contains(lunch + "  Lunch  (left)");
+        ok(bob, "leave", "Lunch");
+        assertThat(ok(bob, "list").out()).contains(lunch + "  Lunch  (left)");
+        assertThat(ok(alice, "read", "Lunch").out()).startsWith("# Lunch  (me [admin])");
+    }
+
+    @Test
+    void aBadMessageArgumentIsOneLineExitOneAndQueuesNothing() {
+        Person alice = login("alice");
+        Person bob = login("bob");
+        ok(alice, "create", "Lunch", bob.id().toString());
+        // 17 messages: two of them share their first hex digit.
+        String lines = String.join("\n", IntStream.rangeClosed(1, 17).mapToObj(i -> "line " + i).toList()) + "\n";
+        assertThat(chat(server(), alice.db(), lines, "watch", "Lunch").code()).isZero();
+        Run read = ok(bob, "read", "Lunch");
+        Map<Character, List<String>> byFirstDigit = read.out().lines().filter(l -> l.matches("[0-9a-f]{8} .*"))
+                .collect(Collectors.groupingBy(l -> l.charAt(0)));
+        List<String> shared = byFirstDigit.values().stream().filter(l -> l.size() > 1).findFirst().orElseThrow();
+        String digit = shared.get(0).substring(0, 1);
+
+        Run ambiguous = chat(bob, "react", "Lunch", digit, "👍");
+        assertThat(ambiguous.code()).isEqualTo(ChatSession.REFUSED);
+        assertThat(ambiguous.err()).startsWith(digit + " matches " + shared.size() + " messages; give a uuid prefix instead:");
+        shared.forEach(l -> assertThat(ambiguous.err()).contains("  " + l.substring(0, 8) + "  " + prefix(alice) + ": line "));
+
+        Run unknown = chat(bob, "reply", "Lunch", "zzzz", "hello");
+        assertThat(unknown.code()).isEqualTo(ChatSession.REFUSED);
+        assertThat(unknown.err().lines()).singleElement().asString()
+                .isEqualTo("no message zzzz in Lunch: see `read` (a message still pending has no id yet); nothing was queued");
+        String first = idOf(read, "line 1");
+        Run notGiven = chat(bob, "react", "--remove", "Lunch", first, "👍");
+        assertThat(notGiven.code()).isEqualTo(ChatSession.REFUSED);
+        assertThat(notGiven.err()).contains("you have not reacted 👍 to message " + first);
+        assertThat(chat(bob, "pending").out()).contains("0 queued");
+
+        Run someoneElses = chat(bob, "edit", "Lunch", first, "mine now");
+        assertThat(someoneElses.code()).isEqualTo(ChatSession.REFUSED);
+        assertThat(someoneElses.err()).contains("! rejected: edit of message " + first + " in Lunch: FORBIDDEN");
+        assertThat(lineOf(ok(bob, "read", "Lunch"), first)).as("rolled back").endsWith(prefix(alice) + ": line 1");
     }
 
     @Test
@@ -214,7 +378,7 @@ class ChatCommandTest {
 
         Run watched = chat(alice, "watch", "Lunch");
         String out = watched.out();
-        assertThat(out).startsWith("# Lunch  (me)").doesNotContain("line 2  ✓").contains("line 3  ✓").contains("line 12  ✓");
+        assertThat(out).startsWith("# Lunch  (me [admin])").doesNotContain("line 2  ✓").contains("line 3  ✓").contains("line 12  ✓");
         assertThat(out.indexOf("line 12")).as("history before the live part").isLessThan(out.indexOf("[live]"));
         assertThat(out).as("quitting is not a lost connection").doesNotContain("[offline]");
     }

@@ -4,6 +4,7 @@ import dev.eventsync.client.BearerToken;
 import dev.eventsync.client.ClientStore;
 import dev.eventsync.client.EventsyncClient;
 import dev.eventsync.client.LocalModel;
+import dev.eventsync.client.MessageOptions;
 import dev.eventsync.proto.v1.Event;
 import java.io.InputStream;
 import java.io.PrintStream;
@@ -31,9 +32,13 @@ import picocli.CommandLine.ParentCommand;
         description = "Terminal chat on the eventsync reference client (offline-first).",
         subcommands = {ChatCommand.Login.class, ChatCommand.Whoami.class, ChatCommand.ListConversations.class,
                 ChatCommand.Create.class, ChatCommand.Add.class, ChatCommand.Send.class, ChatCommand.Read.class,
+                MessageCommands.Reply.class, MessageCommands.Edit.class, MessageCommands.Delete.class, MessageCommands.React.class,
+                ConversationCommands.Mute.class, ConversationCommands.Archive.class, ConversationCommands.Pin.class,
+                ConversationCommands.Admin.class, ConversationCommands.Remove.class, ConversationCommands.Leave.class,
+                ConversationCommands.Block.class,
                 WatchCommand.class, ChatCommand.SyncNow.class, ChatCommand.Pending.class},
         exitCodeListHeading = "%nExit codes:%n",
-        exitCodeList = {"0:done (with the server, or queued for it by send, create and add)",
+        exitCodeList = {"0:done (with the server, or queued for it by the commands that change something)",
                 "1:the server rejected an event, or an argument was refused locally",
                 "2:usage error", "3:the server was not reached, or refused the token (list, read, watch, sync)"})
 public final class ChatCommand implements Callable<Integer> {
@@ -184,7 +189,7 @@ public final class ChatCommand implements Callable<Integer> {
                 if (!chat.offline && !session.reached()) {
                     return session.finish(true, NOTHING_SHOWN);
                 }
-                session.client().model().conversations().forEach(c -> chat.out().println(session.lines().listLine(c)));
+                ChatLines.listOrder(session.client().model().conversations()).forEach(c -> chat.out().println(session.lines().listLine(c)));
                 return session.finish(true);
             }
         }
@@ -199,28 +204,19 @@ public final class ChatCommand implements Callable<Integer> {
         @Override
         public Integer call() {
             List<String> users = ChatArguments.users(members);
-            try (ChatSession session = ChatSession.open(chat, true)) {
-                chat.out().println(session.client().createConversation(name, users));
-                session.settle();
-                return session.finish(false);
-            }
+            return ChatSession.change(chat, session -> chat.out().println(session.client().createConversation(name, users)));
         }
     }
 
     @Command(name = "add", description = "Add a member to a conversation.")
     static final class Add implements Callable<Integer> {
         @ParentCommand ChatCommand chat;
-        @Parameters(index = "0", description = "conversation uuid, uuid prefix or name") String conversation;
-        @Parameters(index = "1", description = "user uuid") String user;
+        @CommandLine.Mixin ConversationCommands.Member member;
 
         @Override
         public Integer call() {
-            String member = ChatArguments.user(user);
-            try (ChatSession session = ChatSession.open(chat, true)) {
-                session.client().addMember(ChatArguments.conversation(session.client().model(), conversation), member);
-                session.settle();
-                return session.finish(false);
-            }
+            String user = member.user();
+            return ChatSession.change(chat, session -> session.client().addMember(session.conversation(member.conversation), user));
         }
     }
 
@@ -229,14 +225,13 @@ public final class ChatCommand implements Callable<Integer> {
         @ParentCommand ChatCommand chat;
         @Parameters(index = "0", description = "conversation uuid, uuid prefix or name") String conversation;
         @Parameters(index = "1..*", arity = "1..*", description = "the text") List<String> words;
+        @CommandLine.Mixin MessageCommands.Mentions mentions;
 
         @Override
         public Integer call() {
-            try (ChatSession session = ChatSession.open(chat, true)) {
-                session.client().sendMessage(ChatArguments.conversation(session.client().model(), conversation), String.join(" ", words));
-                session.settle();
-                return session.finish(false);
-            }
+            MessageOptions options = MessageOptions.NONE.withMentions(mentions.users().toArray(String[]::new));
+            return ChatSession.change(chat, session ->
+                    session.client().sendMessage(session.conversation(conversation), String.join(" ", words), options));
         }
     }
 
@@ -255,9 +250,10 @@ public final class ChatCommand implements Callable<Integer> {
                 LocalModel model = session.client().model();
                 String uuid = ChatArguments.conversation(model, conversation);
                 chat.out().println(session.lines().header(model.conversation(uuid)));
+                List<LocalModel.LocalMessage> messages = model.messages(uuid);
+                session.lines().messages(messages).forEach(chat.out()::println);
                 String lastFromOthers = null;
-                for (LocalModel.LocalMessage m : model.messages(uuid)) {
-                    chat.out().println(session.lines().message(m));
+                for (LocalModel.LocalMessage m : messages) {
                     if (!m.authorUuid().equals(model.me()) && !m.uuid().isEmpty()) {
                         lastFromOthers = m.uuid();
                     }

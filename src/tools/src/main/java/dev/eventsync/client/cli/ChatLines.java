@@ -1,12 +1,23 @@
 package dev.eventsync.client.cli;
 
 import dev.eventsync.client.LocalModel;
+import dev.eventsync.proto.v1.ConversationSettingsChanged;
 import dev.eventsync.proto.v1.Event;
+import dev.eventsync.proto.v1.MemberRoleChanged;
 import dev.eventsync.proto.v1.Message;
+import dev.eventsync.proto.v1.ReactionsChanged;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
@@ -19,6 +30,9 @@ final class ChatLines {
     static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("MM-dd HH:mm").withZone(ZoneId.systemDefault());
     private static final int FIRST_WORDS = 6;
     private static final int FIRST_CHARACTERS = 40;
+    /** Where a message's short id goes while it is pending: it has none until the server stores it. */
+    private static final String NO_ID = "--------";
+    static final String DELETED = "(message deleted)";
 
     private final LocalModel model;
 
@@ -40,41 +54,135 @@ final class ChatLines {
         return c != null ? c.name() : prefix(uuid);
     }
 
-    /** One line of {@code list}: a conversation left is only "left", its members no longer ours to count. */
+    /**
+     * One line of {@code list}: a conversation left is only "left", its members no longer ours to
+     * count; else the unread counts and this user's settings that are on.
+     */
     String listLine(LocalModel.Conversation c) {
-        String state = !c.joined() ? "left"
-                : c.members().size() + " members" + (c.confirmed() ? "" : ", pending");
-        return c.uuid() + "  " + c.name() + "  (" + state + ")";
+        List<String> state = new ArrayList<>();
+        if (!c.joined()) {
+            state.add("left");
+        } else {
+            state.add(c.members().size() + " members" + (c.confirmed() ? "" : ", pending"));
+            if (c.unreadCount() > 0) {
+                state.add(c.unreadCount() + " unread");
+            }
+            if (c.unreadMentionCount() > 0) {
+                state.add(c.unreadMentionCount() + " mentioning me");
+            }
+            if (c.settings().pinned()) {
+                state.add("pinned");
+            }
+            if (c.settings().mutedAt(Instant.now())) {
+                state.add("muted");
+            }
+            if (c.settings().archived()) {
+                state.add("archived");
+            }
+        }
+        return c.uuid() + "  " + c.name() + "  (" + String.join(", ", state) + ")";
+    }
+
+    /** The order of {@code list}: pinned first, archived last, by name within each (as the model gives them). */
+    static List<LocalModel.Conversation> listOrder(List<LocalModel.Conversation> conversations) {
+        return conversations.stream().sorted(Comparator.comparingInt(ChatLines::listRank)).toList();
+    }
+
+    private static int listRank(LocalModel.Conversation c) {
+        return c.settings().pinned() ? 0 : c.settings().archived() ? 2 : 1;
     }
 
     /** A candidate of an ambiguous conversation argument: uuid prefix, name, members. */
     String candidate(LocalModel.Conversation c) {
-        return prefix(c.uuid()) + "  " + c.name() + "  (" + members(c) + ")";
+        return prefix(c.uuid()) + "  " + c.name() + "  (" + members(c, false) + ")";
     }
 
+    /** A candidate of an ambiguous message argument: uuid prefix, author, first words. */
+    String candidate(LocalModel.LocalMessage m) {
+        return prefix(m.uuid()) + "  " + person(m.authorUuid()) + ": " + (m.deleted() ? DELETED : firstWords(m.text()));
+    }
+
+    /** The conversation and its members, admins and the users I blocked marked. */
     String header(LocalModel.Conversation c) {
-        return "# " + c.name() + "  (" + members(c) + ")";
+        return "# " + c.name() + "  (" + members(c, true) + ")";
     }
 
-    /** The members, me first. */
-    private String members(LocalModel.Conversation c) {
-        List<String> others = c.members().stream().filter(m -> !m.equals(model.me())).map(this::person).toList();
-        return String.join(", ", c.members().contains(model.me()) ? Stream.concat(Stream.of("me"), others.stream()).toList() : others);
+    /** The members, me first; with {@code roles}, "[admin]" and "[blocked]" after whom they apply to. */
+    private String members(LocalModel.Conversation c, boolean roles) {
+        Set<String> blocked = roles ? model.blocked() : Set.of();
+        Function<String, String> shown = m -> person(m) + (roles && c.admins().contains(m) ? " [admin]" : "")
+                + (blocked.contains(m) ? " [blocked]" : "");
+        List<String> others = c.members().stream().filter(m -> !m.equals(model.me())).map(shown).toList();
+        return String.join(", ", c.members().contains(model.me())
+                ? Stream.concat(Stream.of(shown.apply(model.me())), others.stream()).toList() : others);
     }
 
-    /** A message as {@code read} and {@code watch} show it; only my own messages carry a delivery mark. */
-    String message(LocalModel.LocalMessage m) {
-        String line = time(m.sentAt()) + " " + person(m.authorUuid()) + ": " + m.text();
+    /**
+     * The lines of {@code read} and {@code watch} for a conversation's messages, in order: each
+     * reply quotes a message of the same list, so they are shown together.
+     */
+    List<String> messages(List<LocalModel.LocalMessage> messages) {
+        Map<String, LocalModel.LocalMessage> byUuid = new HashMap<>();
+        messages.stream().filter(m -> !m.uuid().isEmpty()).forEach(m -> byUuid.put(m.uuid(), m));
+        Set<String> blocked = model.blocked();
+        return messages.stream().map(m -> message(m, byUuid, blocked)).toList();
+    }
+
+    /**
+     * A message: its short id (what {@code edit}, {@code reply}… take), time, author, then a
+     * tombstone or the reply quote, text, edit mark, mentions and reactions; only my own
+     * messages carry a receipt mark.
+     */
+    private String message(LocalModel.LocalMessage m, Map<String, LocalModel.LocalMessage> byUuid, Set<String> blocked) {
+        String line = (m.uuid().isEmpty() ? NO_ID : prefix(m.uuid())) + " " + time(m.sentAt()) + " " + person(m.authorUuid()) + ": ";
+        if (m.deleted()) {
+            return line + DELETED;
+        }
+        if (blocked.contains(m.authorUuid())) {
+            // API.md: a blocked user's messages still arrive; the app hides them.
+            return line + "(hidden: from a user you blocked)";
+        }
+        line += quote(m.replyToUuid(), byUuid) + m.text() + (m.editedAt() != null ? " (edited)" : "")
+                + m.mentions().stream().map(u -> " @" + person(u)).collect(Collectors.joining()) + reactions(m);
         if (!m.authorUuid().equals(model.me())) {
             return line;
         }
         String state = switch (m.state()) {
             case PENDING -> "…";
-            case SENT -> "✓";
-            case READ -> "✓✓";
+            case SENT -> m.delivered() ? "✓✓" : "✓";
+            case READ -> "✓✓ read";
             case FAILED -> "✗ " + m.failure();
         };
         return line + "  " + state;
+    }
+
+    /** What a reply starts with: the replied-to message's author and first line, or why it cannot be shown. */
+    private String quote(String replyTo, Map<String, LocalModel.LocalMessage> byUuid) {
+        if (replyTo.isEmpty()) {
+            return "";
+        }
+        LocalModel.LocalMessage quoted = byUuid.get(replyTo);
+        if (quoted == null) {
+            return "(re an older message) ";
+        }
+        if (quoted.deleted()) {
+            return "(re a deleted message) ";
+        }
+        String firstLine = quoted.text().lines().findFirst().orElse("");
+        String shown = firstLine.length() > FIRST_CHARACTERS ? firstLine.substring(0, FIRST_CHARACTERS) + "…"
+                : firstLine.length() < quoted.text().strip().length() ? firstLine + "…" : firstLine;
+        return "(re " + person(quoted.authorUuid()) + ": \"" + shown + "\") ";
+    }
+
+    /** Each reaction with how many members gave it, the most given first: {@code  👍 2 ❤ 1}. */
+    private static String reactions(LocalModel.LocalMessage m) {
+        Map<String, Integer> counts = new LinkedHashMap<>();
+        m.reactions().values().forEach(set -> set.forEach(r -> counts.merge(r, 1, Integer::sum)));
+        if (counts.isEmpty()) {
+            return "";
+        }
+        return "  " + counts.entrySet().stream().sorted(Map.Entry.<String, Integer>comparingByValue().reversed())
+                .map(e -> e.getKey() + " " + e.getValue()).collect(Collectors.joining(" "));
     }
 
     /** Someone's message as the feed delivers it (watch). */
@@ -109,6 +217,41 @@ final class ChatLines {
                 return "read receipt in " + conversationName(event.getReadNewMessage().getConversationUuid());
             case DISPLAY_NAME_CHANGED:
                 return "display name " + event.getDisplayNameChanged().getDisplayName();
+            case MESSAGE_EDITED:
+                return "edit of message " + prefix(event.getMessageEdited().getMessageUuid()) + " in "
+                        + conversationName(event.getMessageEdited().getConversationUuid());
+            case MESSAGE_DELETED:
+                return "delete of message " + prefix(event.getMessageDeleted().getMessageUuid()) + " in "
+                        + conversationName(event.getMessageDeleted().getConversationUuid());
+            case REACTIONS_CHANGED: {
+                ReactionsChanged r = event.getReactionsChanged();
+                return (r.getReactionsCount() == 0 ? "no reactions" : "reactions " + String.join(" ", r.getReactionsList()))
+                        + " on message " + prefix(r.getMessageUuid()) + " in " + conversationName(r.getConversationUuid());
+            }
+            case MESSAGES_DELIVERED:
+                return "delivery receipt in " + conversationName(event.getMessagesDelivered().getConversationUuid());
+            case CONVERSATION_SETTINGS_CHANGED: {
+                ConversationSettingsChanged settings = event.getConversationSettingsChanged();
+                List<String> on = new ArrayList<>();
+                if (settings.hasMutedUntil()) {
+                    on.add("muted");
+                }
+                if (settings.getArchived()) {
+                    on.add("archived");
+                }
+                if (settings.getPinned()) {
+                    on.add("pinned");
+                }
+                return "settings of " + conversationName(settings.getConversationUuid()) + " ("
+                        + (on.isEmpty() ? "none" : String.join(", ", on)) + ")";
+            }
+            case USER_BLOCKED:
+                return (event.getUserBlocked().getBlocked() ? "block of " : "unblock of ") + person(event.getUserBlocked().getUserUuid());
+            case MEMBER_ROLE_CHANGED: {
+                MemberRoleChanged role = event.getMemberRoleChanged();
+                return person(role.getUserUuid()) + (role.getAdmin() ? " admin" : " no longer admin") + " in "
+                        + conversationName(role.getConversationUuid());
+            }
             default:
                 return event.getContentCase().name().toLowerCase().replace('_', ' ');
         }

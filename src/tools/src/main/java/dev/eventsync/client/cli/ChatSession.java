@@ -2,8 +2,10 @@ package dev.eventsync.client.cli;
 
 import dev.eventsync.client.ConnectionState;
 import dev.eventsync.client.EventsyncClient;
+import dev.eventsync.client.LocalModel;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /**
  * One chat run on the local file: the client, what it reports, and how the run ends. Online, a
@@ -40,6 +42,40 @@ final class ChatSession implements AutoCloseable {
             client.start();
         }
         return session;
+    }
+
+    /**
+     * A command that changes something: {@code queue} checks the arguments against the local copy
+     * and queues (an argument it refuses throws before anything is queued; online,
+     * it is tried once more after catching up with the server), then the run waits up
+     * to {@code --wait} for the server and says what did not happen, with ✓ and rejection lines.
+     */
+    static int change(ChatCommand chat, Consumer<ChatSession> queue) {
+        try (ChatSession session = open(chat, true)) {
+            try {
+                queue.accept(session);
+            } catch (IllegalArgumentException notHereYet) {
+                if (chat.offline) {
+                    throw notHereYet;
+                }
+                // What the user names may be on the server and not in this file yet (a new
+                // device, a conversation someone just added us to): catch up once, look again.
+                session.settle();
+                queue.accept(session);
+            }
+            session.settle();
+            return session.finish(false);
+        }
+    }
+
+    /** The conversation uuid the user's argument names (see {@link ChatArguments#conversation}). */
+    String conversation(String given) {
+        return ChatArguments.conversation(client.model(), given);
+    }
+
+    /** The message of that conversation the user's argument names (see {@link ChatArguments#message}). */
+    LocalModel.LocalMessage message(String conversation, String given) {
+        return ChatArguments.message(client.model(), conversation, given);
     }
 
     /** Whether the feed caught up with the server during this run. */

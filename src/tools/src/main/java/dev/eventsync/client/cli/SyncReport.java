@@ -59,6 +59,11 @@ final class SyncReport implements ClientListener {
 
     @Override
     public void rejected(Event event, Rejected rejected) {
+        if (event.hasMessagesDelivered()) {
+            // The client sends these on its own; one owed before we were removed is refused
+            // (FORBIDDEN) on the next start. The user asked for nothing, so nothing failed for them.
+            return;
+        }
         rejections++;
         err.println("! rejected: " + lines.describe(event) + ": " + rejected.getReason()
                 + (rejected.getDetail().isEmpty() ? "" : " (" + rejected.getDetail() + ")"));

@@ -1,7 +1,6 @@
 package dev.eventsync.client.cli;
 
 import dev.eventsync.client.BearerToken;
-import dev.eventsync.client.LocalModel;
 import dev.eventsync.proto.v1.Event;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -41,10 +40,10 @@ final class WatchCommand implements Callable<Integer> {
             report.naming(lines.get());
             String target = conversation == null ? null : ChatArguments.conversation(client.model(), conversation);
             if (target != null) {
-                List<LocalModel.LocalMessage> messages = client.model().messages(target);
+                // All of them, so that the last ones can quote what they reply to.
+                List<String> messages = lines.get().messages(client.model().messages(target));
                 out.println(lines.get().header(client.model().conversation(target)));
-                messages.subList(Math.max(0, messages.size() - HISTORY), messages.size())
-                        .forEach(m -> out.println(lines.get().message(m)));
+                messages.subList(Math.max(0, messages.size() - HISTORY), messages.size()).forEach(out::println);
             }
             client.start();
             BufferedReader input = new BufferedReader(new InputStreamReader(chat.in, StandardCharsets.UTF_8));

@@ -42,8 +42,9 @@ import java.util.TreeMap;
  * So they never apply a feed event twice, never lose one. They hold the server's state, applied
  * in feed order; our own changes not confirmed by the feed yet are laid over it when read
  * ({@link PendingChanges}, {@link Overlay}), so a rejection restores the server's state by
- * dropping the change. Every feed change is an idempotent upsert or a forward-only marker, so a
- * resync from an empty cursor (after FAILED_PRECONDITION) rebuilds the same state over the old.
+ * dropping the change. Every feed change is an idempotent upsert or a forward-only marker. A
+ * snapshot (first sync, or resync after FAILED_PRECONDITION) replaces the server's state whole, in
+ * the transaction that sets its cursor, and leaves our pending sends and changes laid over it.
  * Two devices that have read the same feed and have nothing pending show the same model.
  */
 public final class LocalModel {

@@ -12,7 +12,13 @@ final class BlockTable {
     static final String UNBLOCK = "delete from blocks where user_uuid = ?";
     static final String ALL = "select user_uuid from blocks order by user_uuid";
 
+    static final String CLEAR = "delete from blocks";
+
     private BlockTable() {}
+
+    static void clear(Connection c) throws SQLException {
+        Sql.update(c, CLEAR);
+    }
 
     static void put(Connection c, String user, boolean blocked) throws SQLException {
         Sql.update(c, blocked ? BLOCK : UNBLOCK, user);

@@ -25,8 +25,11 @@ public interface ClientListener {
 
     default void connectionChanged(ConnectionState state) {}
 
-    /** The server did not know the stored cursor; the client forgets it and reads the feed from the start. */
+    /** The server did not know the stored cursor; the client takes a new snapshot and follows from its cursor. */
     default void cursorReset(String detail) {}
+
+    /** A snapshot replaced the model (first sync, or after {@link #cursorReset}); the feed follows from {@code cursor}. */
+    default void snapshotApplied(String cursor, int conversations) {}
 
     /** A call failed and will be retried ({@code what} is "sync" or "feed"); for logs and diagnostics. */
     default void callFailed(String what, Status status) {}

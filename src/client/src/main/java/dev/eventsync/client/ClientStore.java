@@ -124,6 +124,22 @@ public final class ClientStore implements AutoCloseable {
             pragma user_version = 2;
             """;
 
+    /**
+     * Version 3: a first sync by Snapshot holds only each conversation's last messages, so what
+     * lies before them is kept per conversation (whether the server has older ones, and how many
+     * of those are unread). The cursor and its snapshot mark are not touched: a replayed model
+     * stays valid.
+     */
+    static final String SCHEMA_V3 = """
+            create table history (
+                conversation_uuid text primary key,
+                complete          integer not null,            -- the server has nothing older than our oldest message
+                older_unread      integer not null default 0,  -- unread messages older than our oldest one (Snapshot's count)
+                older_mentions    integer not null default 0
+            );
+            pragma user_version = 3;
+            """;
+
     private final Connection connection;
     private final FileChannel ownership;
     private final ReentrantLock lock = new ReentrantLock();
@@ -164,7 +180,7 @@ public final class ClientStore implements AutoCloseable {
         }
     }
 
-    /** Brings a version 1 file (or a new one) to version 2 in one transaction: all of it or nothing. */
+    /** Brings an older file (or a new one) to version 3 in one transaction: all of it or nothing. */
     private static void migrate(Connection connection) throws SQLException {
         try (Statement statement = connection.createStatement()) {
             int version;
@@ -173,6 +189,9 @@ public final class ClientStore implements AutoCloseable {
             }
             if (version < 2) {
                 statement.executeUpdate(SCHEMA_V2);
+            }
+            if (version < 3) {
+                statement.executeUpdate(SCHEMA_V3);
             }
         } catch (SQLException e) {
             connection.rollback();

@@ -39,7 +39,17 @@ final class ConversationTable {
     static final String SET_ADMIN = "update members set admin = ? where conversation_uuid = ? and user_uuid = ?";
     static final String JOINED = "select joined from conversations where uuid = ?";
 
+    /** What the feed confirmed; our own pending conversation_created rows stay (the outbox still owns them). */
+    static final String CLEAR_CONFIRMED_MEMBERS = """
+            delete from members where conversation_uuid in (select uuid from conversations where confirmed = 1)""";
+    static final String CLEAR_CONFIRMED = "delete from conversations where confirmed = 1";
+
     private ConversationTable() {}
+
+    static void clearConfirmed(Connection c) throws SQLException {
+        Sql.update(c, CLEAR_CONFIRMED_MEMBERS);
+        Sql.update(c, CLEAR_CONFIRMED);
+    }
 
     static List<Row> all(Connection c) throws SQLException {
         return Sql.list(c, ALL, ConversationTable::row);

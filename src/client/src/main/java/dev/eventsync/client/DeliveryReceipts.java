@@ -37,6 +37,8 @@ final class DeliveryReceipts {
     static final String OWED = "select message_uuid, feed_order from receipts_owed where conversation_uuid = ?";
     static final String ALL_OWED = "select conversation_uuid from receipts_owed";
     static final String PAID = "delete from receipts_owed where conversation_uuid = ?";
+    static final String SHIFT = "update receipts_owed set feed_order = feed_order + ? where conversation_uuid = ?";
+    static final String FORGIVE = "delete from receipts_owed";
 
     private final ClientStore store;
     private final String me;
@@ -71,6 +73,16 @@ final class DeliveryReceipts {
         String conversation = message.getMessage().getConversationUuid();
         Sql.update(c, OWE, conversation, message.getUuid(), MessageTable.feedOrder(c, message.getUuid()));
         return conversation;
+    }
+
+    /** A page of History moved the conversation's messages up in the order: what is owed moves with them. */
+    static void shift(Connection c, String conversation, long by) throws SQLException {
+        Sql.update(c, SHIFT, by, conversation);
+    }
+
+    /** A snapshot replaced the model: its delivered markers are the server's, nothing ingested is owed. */
+    static void forgive(Connection c) throws SQLException {
+        Sql.update(c, FORGIVE);
     }
 
     /** Receipts owed from before a restart go now. */

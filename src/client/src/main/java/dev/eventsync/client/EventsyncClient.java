@@ -6,6 +6,8 @@ import dev.eventsync.proto.v1.ConversationSettingsChanged;
 import dev.eventsync.proto.v1.ConversationNameChanged;
 import dev.eventsync.proto.v1.DisplayNameChanged;
 import dev.eventsync.proto.v1.Event;
+import dev.eventsync.proto.v1.HistoryPage;
+import dev.eventsync.proto.v1.HistoryRequest;
 import dev.eventsync.proto.v1.MemberJoined;
 import dev.eventsync.proto.v1.MemberLeft;
 import dev.eventsync.proto.v1.MemberRoleChanged;
@@ -21,6 +23,7 @@ import dev.eventsync.proto.v1.UserIsTyping;
 import io.grpc.ClientInterceptor;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
+import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -73,7 +76,7 @@ public final class EventsyncClient implements AutoCloseable {
         this.receipts = new DeliveryReceipts(store, model.me(), builder.receipts, builder.receiptInterval,
                 dispatcher::workAdded);
         this.feed = new FeedSync(store, model, transport, builder.handler, builder.transitory, listener, dispatcher,
-                receipts, builder.initialBackoff, builder.maxBackoff, this::changeState);
+                receipts, builder.initialBackoff, builder.maxBackoff, this::changeState, builder.messagesPerConversation);
         this.dispatcherThread = new Thread(dispatcher, "eventsync-dispatcher");
         this.feedThread = new Thread(feed, "eventsync-feed");
         dispatcherThread.setDaemon(true);
@@ -272,6 +275,43 @@ public final class EventsyncClient implements AutoCloseable {
         }
     }
 
+    // ---- history ----------------------------------------------------------------------------
+
+    /** {@link #loadOlder(String, int)} with the server's default page (50 messages). */
+    public LocalModel.OlderMessages loadOlder(String conversation) {
+        return loadOlder(conversation, 0);
+    }
+
+    /**
+     * Fetches the page of messages before the oldest one the model holds of this conversation
+     * (the newest ones when it holds none) and adds them to the model, each as the server shows it
+     * now; newer messages are left as they are. Returns what it added and whether the server has
+     * anything older; once it has said so, this asks nothing and adds nothing. A blocking call
+     * (30 s at most): not on a UI thread. Throws {@link UnknownConversationException} when the
+     * server does not show this user the conversation, {@link StatusRuntimeException} when the
+     * call fails otherwise (UNAVAILABLE: try again later).
+     */
+    public LocalModel.OlderMessages loadOlder(String conversation, int limit) {
+        if (limit < 0 || limit > 200) {
+            throw new IllegalArgumentException("limit must be 0 (the server's default) to 200; got " + limit);
+        }
+        String before = store.read(c -> model.historyComplete(c, conversation) ? null : model.oldestMessage(c, conversation));
+        if (before == null) {
+            return new LocalModel.OlderMessages(List.of(), true);
+        }
+        HistoryPage page;
+        try {
+            page = transport.stub().withDeadlineAfter(30, TimeUnit.SECONDS).history(HistoryRequest.newBuilder()
+                    .setConversationUuid(conversation).setBeforeMessageUuid(before).setLimit(limit).build());
+        } catch (StatusRuntimeException e) {
+            if (e.getStatus().getCode() == Status.Code.NOT_FOUND) {
+                throw new UnknownConversationException(conversation, e.getStatus().getDescription());
+            }
+            throw e;
+        }
+        return store.inTransaction(c -> model.older(c, conversation, page));
+    }
+
     // ---- state ------------------------------------------------------------------------------
 
     public LocalModel model() {
@@ -358,6 +398,7 @@ public final class EventsyncClient implements AutoCloseable {
         private Duration maxBackoff = Duration.ofSeconds(30);
         private Duration receiptInterval = Duration.ofSeconds(3);
         private boolean receipts = true;
+        private int messagesPerConversation = 20;
 
         private Builder(String target, Path database) {
             this.target = target;
@@ -452,6 +493,18 @@ public final class EventsyncClient implements AutoCloseable {
          */
         public Builder deliveryReceipts(boolean receipts) {
             this.receipts = receipts;
+            return this;
+        }
+
+        /**
+         * How many of each conversation's latest messages a snapshot (the first sync of a new
+         * device, or a resync) brings (1 to 100, default 20); older ones come with {@code loadOlder}.
+         */
+        public Builder messagesPerConversation(int messages) {
+            if (messages < 1 || messages > 100) {
+                throw new IllegalArgumentException("messagesPerConversation must be 1 to 100; got " + messages);
+            }
+            this.messagesPerConversation = messages;
             return this;
         }
 

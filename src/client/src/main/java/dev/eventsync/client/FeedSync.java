@@ -1,12 +1,19 @@
 package dev.eventsync.client;
 
+import dev.eventsync.proto.v1.ConversationView;
 import dev.eventsync.proto.v1.Event;
+import dev.eventsync.proto.v1.ProfileView;
+import dev.eventsync.proto.v1.SnapshotEnd;
+import dev.eventsync.proto.v1.SnapshotItem;
+import dev.eventsync.proto.v1.SnapshotRequest;
 import dev.eventsync.proto.v1.SyncFromServerRequest;
 import io.grpc.Context;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
@@ -17,8 +24,10 @@ import java.util.function.Consumer;
  * owe): an event is never skipped, and the model never applies one twice. Reading one event at a time from the blocking iterator is the
  * flow control: the server sends no faster than this thread commits.
  *
- * <p>FAILED_PRECONDITION (the server does not know our cursor) is reported and the cursor is
- * dropped: the feed is read again from the start, which the model's upserts absorb. A rate limit
+ * <p>With no cursor (a new device), and after FAILED_PRECONDITION (the server does not know our
+ * cursor: reported, then forgotten), it first takes a {@code Snapshot} and applies all of it with
+ * its cursor in one transaction: a crash meanwhile leaves the old model and the old cursor. The
+ * snapshot of an empty feed has no cursor: then the feed is followed from its start. A rate limit
  * (RESOURCE_EXHAUSTED with RetryInfo) is waited out exactly, instead of the backoff.
  */
 final class FeedSync implements Runnable {
@@ -35,12 +44,13 @@ final class FeedSync implements Runnable {
     private final DeliveryReceipts receipts;
     private final Backoff backoff;
     private final Consumer<ConnectionState> state;
+    private final int messagesPerConversation;
     private volatile boolean stopped;
     private volatile Context.CancellableContext call;
 
     FeedSync(ClientStore store, LocalModel model, Transport transport, FeedHandler handler, Consumer<Event> transitory,
             ClientListener listener, Dispatcher dispatcher, DeliveryReceipts receipts, Duration initialBackoff,
-            Duration maxBackoff, Consumer<ConnectionState> state) {
+            Duration maxBackoff, Consumer<ConnectionState> state, int messagesPerConversation) {
         this.store = store;
         this.model = model;
         this.transport = transport;
@@ -51,6 +61,7 @@ final class FeedSync implements Runnable {
         this.receipts = receipts;
         this.backoff = new Backoff(initialBackoff, maxBackoff);
         this.state = state;
+        this.messagesPerConversation = messagesPerConversation;
     }
 
     void stop() {
@@ -76,10 +87,15 @@ final class FeedSync implements Runnable {
                     return;
                 }
                 safely(() -> state.accept(ConnectionState.OFFLINE));
-                if (e.getStatus().getCode() == Status.Code.FAILED_PRECONDITION) {
+                // Only SyncFromServer with a cursor answers this; from Snapshot it is a failure to retry.
+                if (e.getStatus().getCode() == Status.Code.FAILED_PRECONDITION && !store.cursor().isEmpty()) {
                     safely(() -> listener.cursorReset(e.getStatus().getDescription()));
                     try {
-                        store.setCursor("");
+                        store.inTransaction(c -> {
+                            ClientStore.putState(c, "cursor", null);
+                            ClientStore.putState(c, SNAPSHOT, null);
+                            return null;
+                        });
                         continue;
                     } catch (RuntimeException stored) {
                         LOG.log(System.Logger.Level.WARNING, "cannot reset the cursor; retrying", stored);
@@ -102,9 +118,15 @@ final class FeedSync implements Runnable {
         }
     }
 
+    /** Set once a snapshot is applied: an empty cursor then means an empty feed, not a new device. */
+    static final String SNAPSHOT = "snapshot";
+
     private void follow() {
         transport.beforeAttempt();
         String cursor = store.cursor();
+        if (cursor.isEmpty() && store.read(c -> ClientStore.state(c, SNAPSHOT)) == null) {
+            cursor = snapshot();
+        }
         Iterator<Event> events = transport.stub().syncFromServer(
                 SyncFromServerRequest.newBuilder().setAfterEventUuid(cursor).setFollow(true).build());
         boolean answered = false;
@@ -145,6 +167,46 @@ final class FeedSync implements Runnable {
                 }
             }
         }
+    }
+
+    /**
+     * Reads the whole snapshot, then applies it in one transaction with its cursor. It is read
+     * first so the store is not locked while the network is slow; its size is bounded by the
+     * conversations and the messages per conversation, not by the history.
+     */
+    private String snapshot() {
+        Iterator<SnapshotItem> items = transport.stub().snapshot(
+                SnapshotRequest.newBuilder().setMessagesPerConversation(messagesPerConversation).build());
+        List<ProfileView> profiles = new ArrayList<>();
+        List<ConversationView> conversations = new ArrayList<>();
+        SnapshotEnd end = null;
+        while (!stopped && end == null && items.hasNext()) {
+            SnapshotItem item = items.next();
+            if (profiles.isEmpty() && conversations.isEmpty()) {
+                state.accept(ConnectionState.CATCHING_UP);
+                dispatcher.connectionRestored();
+            }
+            switch (item.getItemCase()) {
+                case PROFILE -> profiles.add(item.getProfile());
+                case CONVERSATION -> conversations.add(item.getConversation());
+                case END -> end = item.getEnd();
+                default -> {
+                    // an item kind this version does not know
+                }
+            }
+        }
+        if (end == null) {
+            throw new IllegalStateException("the snapshot ended without its SnapshotEnd; taking it again");
+        }
+        SnapshotEnd last = end;
+        store.inTransaction(c -> {
+            model.replaceWith(c, profiles, conversations, last);
+            ClientStore.putState(c, "cursor", last.getCursor().isEmpty() ? null : last.getCursor());
+            ClientStore.putState(c, SNAPSHOT, "applied");
+            return null;
+        });
+        safely(() -> listener.snapshotApplied(last.getCursor(), conversations.size()));
+        return last.getCursor();
     }
 
     private static void safely(Runnable appCallback) {

@@ -2,6 +2,16 @@ package dev.eventsync.client;
 
 import dev.eventsync.client.ConversationTable.Member;
 import dev.eventsync.proto.v1.Accepted;
+import dev.eventsync.proto.v1.ConversationView;
+import dev.eventsync.proto.v1.HistoryPage;
+import dev.eventsync.proto.v1.MemberView;
+import dev.eventsync.proto.v1.MessageView;
+import dev.eventsync.proto.v1.NewMessage;
+import dev.eventsync.proto.v1.ProfileView;
+import dev.eventsync.proto.v1.ReactionView;
+import dev.eventsync.proto.v1.ReactionsChanged;
+import dev.eventsync.proto.v1.SnapshotEnd;
+import dev.eventsync.proto.v1.Message;
 import dev.eventsync.proto.v1.ConversationCreated;
 import dev.eventsync.proto.v1.Event;
 import dev.eventsync.proto.v1.MemberJoined;
@@ -14,6 +24,8 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -30,8 +42,9 @@ import java.util.TreeMap;
  * So they never apply a feed event twice, never lose one. They hold the server's state, applied
  * in feed order; our own changes not confirmed by the feed yet are laid over it when read
  * ({@link PendingChanges}, {@link Overlay}), so a rejection restores the server's state by
- * dropping the change. Every feed change is an idempotent upsert or a forward-only marker, so a
- * resync from an empty cursor (after FAILED_PRECONDITION) rebuilds the same state over the old.
+ * dropping the change. Every feed change is an idempotent upsert or a forward-only marker. A
+ * snapshot (first sync, or resync after FAILED_PRECONDITION) replaces the server's state whole, in
+ * the transaction that sets its cursor, and leaves our pending sends and changes laid over it.
  * Two devices that have read the same feed and have nothing pending show the same model.
  */
 public final class LocalModel {
@@ -82,6 +95,9 @@ public final class LocalModel {
         }
     }
 
+    /** What {@code loadOlder} added to a conversation, oldest first; {@code complete}: the server has nothing older. */
+    public record OlderMessages(List<LocalMessage> messages, boolean complete) {}
+
     /** What the app shows next to a message (delivered is {@link LocalMessage#delivered()}, beside SENT). */
     public enum State { PENDING, SENT, READ, FAILED }
 
@@ -127,9 +143,13 @@ public final class LocalModel {
         Overlay overlay = overlay(c, row.uuid());
         List<Member> members = overlay.members(ConversationTable.members(c, row.uuid()));
         List<LocalMessage> messages = overlay.messages(confirmedMessages(c, row.uuid()));
-        Unread unread = Unread.of(messages, overlay.readMarker(MarkerTable.of(c, row.uuid(), me).readUuid(), messages), me);
+        boolean joined = overlay.joined(row.joined());
+        // A conversation we left counts nothing unread (as Snapshot lists it): it is no longer ours to read.
+        Unread unread = !joined ? Unread.NONE : Unread.of(messages,
+                overlay.readMarker(MarkerTable.of(c, row.uuid(), me).readUuid(), messages), me,
+                HistoryTable.get(c, row.uuid()).unread());
         return new Conversation(row.uuid(), row.name(), members.stream().map(Member::user).toList(),
-                overlay.joined(row.joined()), row.confirmed(),
+                joined, row.confirmed(),
                 members.stream().filter(Member::admin).map(Member::user).toList(),
                 overlay.settings(SettingsTable.get(c, row.uuid())), unread.messages(), unread.mentions());
     }
@@ -176,9 +196,151 @@ public final class LocalModel {
         return new Overlay(PendingChanges.ofConversation(c, conversation), me);
     }
 
+    /**
+     * Whether the model holds the conversation's whole visible history (the server said so in a
+     * snapshot or a page of History); false when unknown.
+     */
+    public boolean historyComplete(String conversation) {
+        return store.read(c -> historyComplete(c, conversation));
+    }
+
+    boolean historyComplete(Connection c, String conversation) throws SQLException {
+        return HistoryTable.get(c, conversation).complete();
+    }
+
+    /** The server uuid of the conversation's oldest message we hold; empty when none. */
+    String oldestMessage(Connection c, String conversation) throws SQLException {
+        Object[] oldest = MessageTable.oldest(c, conversation);
+        return oldest == null ? "" : (String) oldest[0];
+    }
+
     /** The user's display name as last seen in the feed, or null. */
     public String displayName(String user) {
         return store.read(c -> Sql.first(c, DISPLAY_NAME, row -> row.getString(1), user));
+    }
+
+    // ---- a snapshot, in the transaction that sets the cursor it reflects -----------------------
+
+    /**
+     * Replaces the server's state in the model by the snapshot's: conversations, members,
+     * messages, reactions, markers, settings, blocks. Our pending sends and conversations (the
+     * outbox owns them) stay, and so do the pending changes the server has not answered yet.
+     */
+    void replaceWith(Connection c, List<ProfileView> profiles, List<ConversationView> conversations, SnapshotEnd end)
+            throws SQLException {
+        PendingChanges.settleAnswered(c);
+        MessageTable.clearFed(c);
+        ReactionTable.clear(c);
+        MarkerTable.clear(c);
+        SettingsTable.clear(c);
+        BlockTable.clear(c);
+        HistoryTable.clear(c);
+        ConversationTable.clearConfirmed(c);
+        DeliveryReceipts.forgive(c);
+        for (ProfileView profile : profiles) {
+            if (!profile.getDisplayName().isEmpty()) {
+                Sql.update(c, UPSERT_NAME, profile.getUserUuid(), profile.getDisplayName());
+            }
+        }
+        for (ConversationView view : conversations) {
+            conversation(c, view);
+        }
+        for (String blocked : end.getBlockedUserUuidsList()) {
+            BlockTable.put(c, blocked, true);
+        }
+    }
+
+    private void conversation(Connection c, ConversationView view) throws SQLException {
+        String uuid = view.getConversationUuid();
+        ConversationTable.joinedWith(c, uuid, view.getName());
+        ConversationTable.replaceMembers(c, uuid, view.getMembersList().stream().map(MemberView::getUserUuid).toList(),
+                view.getMembersList().stream().filter(MemberView::getAdmin).map(MemberView::getUserUuid).toList());
+        if (view.getIsMember()) {
+            SettingsTable.put(c, view.getSettings().toBuilder().setConversationUuid(uuid).build());
+        } else {
+            ConversationTable.removeMember(c, uuid, me, me);
+        }
+        for (MessageView message : view.getLastMessagesList()) {
+            put(c, message, MessageTable.nextFeedOrder(c));
+        }
+        Map<String, String[]> markers = new TreeMap<>(); // user → {read, delivered}
+        view.getReadMarkersList().forEach(m -> markers.computeIfAbsent(m.getUserUuid(), u -> new String[] {"", ""})[0] = m.getMessageUuid());
+        view.getDeliveredMarkersList().forEach(m -> markers.computeIfAbsent(m.getUserUuid(), u -> new String[] {"", ""})[1] = m.getMessageUuid());
+        for (Map.Entry<String, String[]> marker : markers.entrySet()) {
+            MarkerTable.put(c, uuid, marker.getKey(), marker.getValue()[0], marker.getValue()[1]);
+        }
+        // The server counted every unread message; we hold the last ones. The rest lies before them.
+        List<LocalMessage> held = confirmedMessages(c, uuid);
+        String read = markers.getOrDefault(me, new String[] {"", ""})[0];
+        Unread older = !view.getIsMember() || Overlay.indexOf(held, read) >= 0 ? Unread.NONE
+                : new Unread((int) view.getUnreadCount(), (int) view.getUnreadMentionCount()).minus(Unread.of(held, read, me));
+        HistoryTable.put(c, uuid, new HistoryTable.Older(view.getHistoryComplete(), older));
+    }
+
+    /** A message as the server shows it now (current text, edit mark, tombstone, reactions), at this place in the order. */
+    private void put(Connection c, MessageView view, long order) throws SQLException {
+        Message message = view.getMessage();
+        String local = view.getLocalUuid().isEmpty() ? message.getUuid() : view.getLocalUuid();
+        MessageTable.stored(c, NewMessage.newBuilder().setUuid(message.getUuid()).setLocalUuid(local).setMessage(message)
+                .build(), me, order);
+        if (message.hasEditedAt() && !message.getDeleted()) {
+            MessageTable.editedAt(c, message.getUuid(), message.getEditedAt());
+        }
+        // The view holds the whole current reactions: whatever the feed put on a message we did not hold yet goes.
+        ReactionTable.erase(c, message.getUuid());
+        Map<String, List<String>> byUser = new LinkedHashMap<>();
+        for (ReactionView reaction : view.getReactionsList()) {
+            for (String user : reaction.getUserUuidsList()) {
+                byUser.computeIfAbsent(user, u -> new ArrayList<>()).add(reaction.getReaction());
+            }
+        }
+        for (Map.Entry<String, List<String>> set : byUser.entrySet()) {
+            ReactionTable.changed(c, ReactionsChanged.newBuilder().setConversationUuid(message.getConversationUuid())
+                    .setMessageUuid(message.getUuid()).setUserUuid(set.getKey()).addAllReactions(set.getValue()).build());
+        }
+    }
+
+    // ---- a page of History, in one transaction ---------------------------------------------------
+
+    /**
+     * Adds a page of older messages below the oldest we hold, leaving every newer message as it is
+     * (one the feed brought meanwhile is not overwritten); returns those it added, oldest first.
+     */
+    OlderMessages older(Connection c, String conversation, HistoryPage page) throws SQLException {
+        List<MessageView> fresh = new ArrayList<>();
+        Set<String> added = new HashSet<>();
+        for (MessageView view : page.getMessagesList()) {
+            if (!MessageTable.held(c, view.getMessage().getUuid()) && added.add(view.getMessage().getUuid())) {
+                fresh.add(view);
+            }
+        }
+        Object[] oldest = MessageTable.oldest(c, conversation);
+        long first;
+        if (oldest == null) {
+            first = MessageTable.nextFeedOrder(c);
+        } else {
+            long below = (Long) oldest[1];
+            if (below <= fresh.size()) {
+                // Orders stay positive (0 is a marker's "nowhere"): the conversation moves up to make room.
+                long by = fresh.size() - below + 1;
+                MessageTable.shift(c, conversation, by);
+                MarkerTable.shift(c, conversation, by);
+                DeliveryReceipts.shift(c, conversation, by);
+                below += by;
+            }
+            first = below - fresh.size();
+        }
+        for (int i = 0; i < fresh.size(); i++) {
+            put(c, fresh.get(i), first + i);
+        }
+        MarkerTable.place(c, conversation);
+        List<LocalMessage> all = confirmedMessages(c, conversation);
+        List<LocalMessage> loaded = all.stream().filter(m -> added.contains(m.uuid())).toList();
+        Unread before = HistoryTable.get(c, conversation).unread();
+        Unread rest = Overlay.indexOf(all, MarkerTable.of(c, conversation, me).readUuid()) >= 0 ? Unread.NONE
+                : before.minus(Unread.of(loaded, "", me));
+        HistoryTable.put(c, conversation, new HistoryTable.Older(page.getComplete(), rest));
+        return new OlderMessages(loaded, page.getComplete());
     }
 
     // ---- optimistic changes, in the transaction that queues the event -------------------------

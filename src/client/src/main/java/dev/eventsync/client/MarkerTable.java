@@ -28,7 +28,45 @@ final class MarkerTable {
             select user_uuid, coalesce(read_uuid, ''), coalesce(delivered_uuid, ''), delivered_order from markers
             where conversation_uuid = ? and user_uuid = ?""";
 
+    /** Snapshot's markers: the uuid kept even for a message we do not hold (yet: History may bring it). */
+    static final String PUT = """
+            insert into markers (conversation_uuid, user_uuid, read_uuid, read_order, delivered_uuid, delivered_order)
+            values (?, ?, ?, ?, ?, ?)""";
+    /** A page of History brought the message a marker names: the marker gets its place in the order. */
+    static final String PLACE_READ = """
+            update markers set read_order = (select feed_order from messages where uuid = markers.read_uuid)
+            where conversation_uuid = ? and read_order = 0 and read_uuid in (select uuid from messages where feed_order is not null)""";
+    static final String PLACE_DELIVERED = """
+            update markers set delivered_order = (select feed_order from messages where uuid = markers.delivered_uuid)
+            where conversation_uuid = ? and delivered_order = 0
+              and delivered_uuid in (select uuid from messages where feed_order is not null)""";
+    static final String SHIFT = """
+            update markers set read_order = case when read_order > 0 then read_order + ? else 0 end,
+                delivered_order = case when delivered_order > 0 then delivered_order + ? else 0 end
+            where conversation_uuid = ?""";
+    static final String CLEAR = "delete from markers";
+
     private MarkerTable() {}
+
+    static void put(Connection c, String conversation, String user, String read, String delivered) throws SQLException {
+        String readUuid = read.isEmpty() ? null : read;
+        String deliveredUuid = delivered.isEmpty() ? readUuid : delivered;
+        Sql.update(c, PUT, conversation, user, readUuid, readUuid == null ? 0 : MessageTable.feedOrder(c, readUuid),
+                deliveredUuid, deliveredUuid == null ? 0 : MessageTable.feedOrder(c, deliveredUuid));
+    }
+
+    static void place(Connection c, String conversation) throws SQLException {
+        Sql.update(c, PLACE_READ, conversation);
+        Sql.update(c, PLACE_DELIVERED, conversation);
+    }
+
+    static void shift(Connection c, String conversation, long by) throws SQLException {
+        Sql.update(c, SHIFT, by, by, conversation);
+    }
+
+    static void clear(Connection c) throws SQLException {
+        Sql.update(c, CLEAR);
+    }
 
     static void read(Connection c, String conversation, String user, String messageUuid) throws SQLException {
         long order = MessageTable.feedOrder(c, messageUuid);

@@ -51,6 +51,13 @@ final class MessageTable {
     static final String DELETED = """
             update messages set deleted = 1, text = '', mentions = '', reply_to_uuid = null, edited_at = null where uuid = ?""";
     static final String FEED_ORDER = "select feed_order from messages where uuid = ?";
+    static final String EDITED_AT = "update messages set edited_at = ? where uuid = ? and deleted = 0";
+    static final String OLDEST = """
+            select uuid, feed_order from messages where conversation_uuid = ? and feed_order is not null
+            order by feed_order limit 1""";
+    static final String SHIFT = "update messages set feed_order = feed_order + ? where conversation_uuid = ? and feed_order is not null";
+    /** What the feed brought; our pending, sent-but-not-fed and failed sends stay (the outbox still owns them). */
+    static final String CLEAR_FED = "delete from messages where feed_order is not null";
     static final String LIST = """
             select local_uuid, coalesce(uuid, ''), conversation_uuid, author_uuid, text, sent_at, state, failure,
                    exists (select 1 from markers k where k.conversation_uuid = m.conversation_uuid
@@ -78,8 +85,19 @@ final class MessageTable {
     }
 
     static void stored(Connection c, NewMessage stored, String me) throws SQLException {
+        stored(c, stored, me, nextFeedOrder(c));
+    }
+
+    static long nextFeedOrder(Connection c) throws SQLException {
+        return Sql.first(c, NEXT_FEED_ORDER, row -> row.getLong(1));
+    }
+
+    /**
+     * A message at this place in the conversation's order: the feed's next, or (a page of
+     * History) one below the oldest we hold. Only the order within a conversation means anything.
+     */
+    static void stored(Connection c, NewMessage stored, String me, long order) throws SQLException {
         Message message = stored.getMessage();
-        long order = Sql.first(c, NEXT_FEED_ORDER, row -> row.getLong(1));
         boolean mine = message.getAuthorUuid().equals(me);
         Sql.update(c, mine ? UPSERT_MINE : INSERT_OTHERS, mine ? stored.getLocalUuid() : stored.getUuid(),
                 stored.getUuid(), message.getConversationUuid(), message.getAuthorUuid(),
@@ -91,6 +109,29 @@ final class MessageTable {
     static void edited(Connection c, MessageEdited edit) throws SQLException {
         Sql.update(c, EDITED, edit.getText(), Sql.join(edit.getMentionedUserUuidsList(), ","),
                 edit.hasEditedAt() ? millis(edit.getEditedAt()) : null, edit.getMessageUuid());
+    }
+
+    /** The server's edit mark of a message it sent us whole (Snapshot, History): its text is already the edited one. */
+    static void editedAt(Connection c, String messageUuid, Timestamp editedAt) throws SQLException {
+        Sql.update(c, EDITED_AT, millis(editedAt), messageUuid);
+    }
+
+    /** The conversation's oldest message the feed or History gave us: {uuid, feed order}, or null when none. */
+    static Object[] oldest(Connection c, String conversation) throws SQLException {
+        return Sql.first(c, OLDEST, row -> new Object[] {row.getString(1), row.getLong(2)}, conversation);
+    }
+
+    /** Moves the whole conversation up in the order, making room below its oldest message. */
+    static void shift(Connection c, String conversation, long by) throws SQLException {
+        Sql.update(c, SHIFT, by, conversation);
+    }
+
+    static boolean held(Connection c, String messageUuid) throws SQLException {
+        return Sql.first(c, FEED_ORDER, row -> row.getObject(1) != null, messageUuid) == Boolean.TRUE;
+    }
+
+    static void clearFed(Connection c) throws SQLException {
+        Sql.update(c, CLEAR_FED);
     }
 
     static void deleted(Connection c, String messageUuid) throws SQLException {

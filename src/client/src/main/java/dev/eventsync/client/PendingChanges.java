@@ -53,6 +53,16 @@ final class PendingChanges {
         Sql.update(c, SETTLED, eventUuid);
     }
 
+    static final String SETTLE_ANSWERED = "delete from pending_changes where event_uuid not in (select event_uuid from outbox)";
+
+    /**
+     * A snapshot replaced the model: the changes the server has answered are in it (or in the feed
+     * after its cursor), so only those still in the outbox stay laid over it.
+     */
+    static void settleAnswered(Connection c) throws SQLException {
+        Sql.update(c, SETTLE_ANSWERED);
+    }
+
     static List<Change> ofConversation(Connection c, String conversation) throws SQLException {
         return Sql.list(c, OF_CONVERSATION, PendingChanges::change, conversation);
     }

@@ -18,16 +18,22 @@ final class ReactionTable {
             insert into reactions (conversation_uuid, message_uuid, user_uuid, reactions)
             select ?, ?, ?, ? where not exists (select 1 from messages where uuid = ? and deleted = 1)
             on conflict (message_uuid, user_uuid) do update set reactions = excluded.reactions""";
-    static final String CLEAR = "delete from reactions where message_uuid = ? and user_uuid = ?";
+    static final String CLEAR_USER = "delete from reactions where message_uuid = ? and user_uuid = ?";
     static final String ERASE = "delete from reactions where message_uuid = ?";
     static final String OF_CONVERSATION = """
             select message_uuid, user_uuid, reactions from reactions where conversation_uuid = ?""";
 
+    static final String CLEAR = "delete from reactions";
+
     private ReactionTable() {}
+
+    static void clear(Connection c) throws SQLException {
+        Sql.update(c, CLEAR);
+    }
 
     static void changed(Connection c, ReactionsChanged changed) throws SQLException {
         if (changed.getReactionsCount() == 0) {
-            Sql.update(c, CLEAR, changed.getMessageUuid(), changed.getUserUuid());
+            Sql.update(c, CLEAR_USER, changed.getMessageUuid(), changed.getUserUuid());
             return;
         }
         Sql.update(c, SET, changed.getConversationUuid(), changed.getMessageUuid(), changed.getUserUuid(),

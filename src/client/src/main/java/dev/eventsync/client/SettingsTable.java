@@ -15,7 +15,13 @@ final class SettingsTable {
                 archived = excluded.archived, pinned = excluded.pinned""";
     static final String GET = "select muted_until, archived, pinned from settings where conversation_uuid = ?";
 
+    static final String CLEAR = "delete from settings";
+
     private SettingsTable() {}
+
+    static void clear(Connection c) throws SQLException {
+        Sql.update(c, CLEAR);
+    }
 
     static void put(Connection c, ConversationSettingsChanged settings) throws SQLException {
         Sql.update(c, PUT, settings.getConversationUuid(),

@@ -52,13 +52,14 @@ final class Clients {
         return Servers.run(properties);
     }
 
-    /** Records every result and cursor reset the client reports. */
+    /** Records every result, cursor reset and applied snapshot (its cursor) the client reports. */
     static final class Recorder implements ClientListener {
         final List<Event> accepted = new CopyOnWriteArrayList<>();
         final List<Accepted> acceptances = new CopyOnWriteArrayList<>();
         final List<Event> rejected = new CopyOnWriteArrayList<>();
         final List<Rejected> rejections = new CopyOnWriteArrayList<>();
         final List<String> cursorResets = new CopyOnWriteArrayList<>();
+        final List<String> snapshots = new CopyOnWriteArrayList<>();
 
         @Override
         public void accepted(Event event, Accepted result) {
@@ -75,6 +76,11 @@ final class Clients {
         @Override
         public void cursorReset(String detail) {
             cursorResets.add(detail);
+        }
+
+        @Override
+        public void snapshotApplied(String cursor, int conversations) {
+            snapshots.add(cursor);
         }
     }
 }

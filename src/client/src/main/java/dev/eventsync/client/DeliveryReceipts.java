@@ -1,6 +1,8 @@
 package dev.eventsync.client;
 
+import dev.eventsync.proto.v1.ConversationView;
 import dev.eventsync.proto.v1.Event;
+import dev.eventsync.proto.v1.Message;
 import dev.eventsync.proto.v1.MessagesDelivered;
 import dev.eventsync.proto.v1.NewMessage;
 import java.sql.Connection;
@@ -75,12 +77,31 @@ final class DeliveryReceipts {
         return conversation;
     }
 
+    /**
+     * In a snapshot's transaction: this device now holds the newest of others' messages the
+     * snapshot brought, so it owes a receipt for it, as if the feed had brought it (the flush
+     * drops it when the server's marker covers it already). Returns its conversation, or null.
+     */
+    String owe(Connection c, ConversationView view) throws SQLException {
+        if (!enabled || !view.getIsMember()) {
+            return null;
+        }
+        for (int i = view.getLastMessagesCount() - 1; i >= 0; i--) {
+            Message message = view.getLastMessages(i).getMessage();
+            if (!message.getAuthorUuid().equals(me) && !message.getDeleted()) {
+                Sql.update(c, OWE, view.getConversationUuid(), message.getUuid(), MessageTable.feedOrder(c, message.getUuid()));
+                return view.getConversationUuid();
+            }
+        }
+        return null;
+    }
+
     /** A page of History moved the conversation's messages up in the order: what is owed moves with them. */
     static void shift(Connection c, String conversation, long by) throws SQLException {
         Sql.update(c, SHIFT, by, conversation);
     }
 
-    /** A snapshot replaced the model: its delivered markers are the server's, nothing ingested is owed. */
+    /** A snapshot replaces the model: what the old model owed is dropped (the snapshot's own receipts are owed anew). */
     static void forgive(Connection c) throws SQLException {
         Sql.update(c, FORGIVE);
     }

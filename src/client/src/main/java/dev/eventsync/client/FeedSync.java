@@ -199,12 +199,20 @@ final class FeedSync implements Runnable {
             throw new IllegalStateException("the snapshot ended without its SnapshotEnd; taking it again");
         }
         SnapshotEnd last = end;
-        store.inTransaction(c -> {
+        List<String> owed = store.inTransaction(c -> {
             model.replaceWith(c, profiles, conversations, last);
             ClientStore.putState(c, "cursor", last.getCursor().isEmpty() ? null : last.getCursor());
             ClientStore.putState(c, SNAPSHOT, "applied");
-            return null;
+            List<String> receiptsOwed = new ArrayList<>();
+            for (ConversationView view : conversations) {
+                String conversation = receipts.owe(c, view);
+                if (conversation != null) {
+                    receiptsOwed.add(conversation);
+                }
+            }
+            return receiptsOwed;
         });
+        owed.forEach(receipts::owed);
         safely(() -> listener.snapshotApplied(last.getCursor(), conversations.size()));
         return last.getCursor();
     }

@@ -137,6 +137,38 @@ class ChatCommandTest {
     }
 
     @Test
+    void readShowsTheNewestPageAndHistoryPagesBackToTheStart() {
+        Person alice = login("alice");
+        Person bob = login("bob");
+        String conversation = uuidLine(ok(alice, "create", "Long", bob.id().toString()));
+        for (int i = 1; i <= 30; i++) {
+            ok(alice, "send", conversation, "m" + i);
+        }
+        // bob's device is new: its first sync is a snapshot of the newest 20 messages per conversation
+        Run read = ok(bob, "read", "--last", "5", "Long");
+        assertThat(read.out()).contains("(15 earlier messages here: read --last 20; older ones: history)");
+        assertThat(read.out().lines().filter(l -> l.matches("[0-9a-f]{8} .*: m\\d+"))).hasSize(5).last().asString().endsWith(": m30");
+        assertThat(ok(bob, "read", "Long").out()).contains(": m11").doesNotContain(": m10\n")
+                .contains("(older messages on the server: history Long)");
+
+        Run page = ok(bob, "history", "--limit", "7", "Long");
+        assertThat(page.out().lines().filter(l -> l.matches("[0-9a-f]{8} .*: m\\d+")).map(l -> l.substring(l.lastIndexOf(' ') + 1)))
+                .containsExactly("m4", "m5", "m6", "m7", "m8", "m9", "m10");
+        assertThat(page.out()).doesNotContain("(the start of the conversation)");
+        Run last = ok(bob, "history", "--limit", "7", "Long");
+        assertThat(last.out().lines().filter(l -> l.matches("[0-9a-f]{8} .*: m\\d+")).map(l -> l.substring(l.lastIndexOf(' ') + 1)))
+                .containsExactly("m1", "m2", "m3");
+        assertThat(last.out()).contains("(the start of the conversation)");
+        assertThat(ok(bob, "read", "--last", "100", "Long").out()).contains(": m1\n").doesNotContain("older messages on the server");
+
+        Run bad = chat(bob, "history", "--limit", "0", "Long");
+        assertThat(bad.code()).isEqualTo(1);
+        assertThat(bad.err()).contains("--limit must be 1 to 200");
+        Run offline = chat(bob, "--offline", "history", "Long");
+        assertThat(offline.code()).isEqualTo(3);
+    }
+
+    @Test
     void receiptMarksGoFromSentToDeliveredToReadAndUnreadCountsFollow() {
         Person alice = login("alice");
         Person bob = login("bob");

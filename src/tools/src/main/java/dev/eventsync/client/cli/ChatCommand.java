@@ -4,6 +4,7 @@ import dev.eventsync.client.BearerToken;
 import dev.eventsync.client.ClientStore;
 import dev.eventsync.client.EventsyncClient;
 import dev.eventsync.client.LocalModel;
+import dev.eventsync.client.UnknownConversationException;
 import dev.eventsync.client.MessageOptions;
 import dev.eventsync.proto.v1.Event;
 import java.io.InputStream;
@@ -31,7 +32,7 @@ import picocli.CommandLine.ParentCommand;
 @Command(name = "chat", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Terminal chat on the eventsync reference client (offline-first).",
         subcommands = {ChatCommand.Login.class, ChatCommand.Whoami.class, ChatCommand.ListConversations.class,
-                ChatCommand.Create.class, ChatCommand.Add.class, ChatCommand.Send.class, ChatCommand.Read.class,
+                ChatCommand.Create.class, ChatCommand.Add.class, ChatCommand.Send.class, ChatCommand.Read.class, ChatCommand.History.class,
                 MessageCommands.Reply.class, MessageCommands.Edit.class, MessageCommands.Delete.class, MessageCommands.React.class,
                 ConversationCommands.Mute.class, ConversationCommands.Archive.class, ConversationCommands.Pin.class,
                 ConversationCommands.Admin.class, ConversationCommands.Remove.class, ConversationCommands.Leave.class,
@@ -238,6 +239,8 @@ public final class ChatCommand implements Callable<Integer> {
     @Command(name = "read", description = "Show a conversation's messages and mark the others' as read.")
     static final class Read implements Callable<Integer> {
         @ParentCommand ChatCommand chat;
+        @Option(names = "--last", defaultValue = "50", description = "show the newest N messages held here (default: ${DEFAULT-VALUE})")
+        int last;
         @Parameters(index = "0", description = "conversation uuid, uuid prefix or name") String conversation;
 
         @Override
@@ -250,7 +253,14 @@ public final class ChatCommand implements Callable<Integer> {
                 LocalModel model = session.client().model();
                 String uuid = ChatArguments.conversation(model, conversation);
                 chat.out().println(session.lines().header(model.conversation(uuid)));
-                List<LocalModel.LocalMessage> messages = model.messages(uuid);
+                List<LocalModel.LocalMessage> held = model.messages(uuid);
+                List<LocalModel.LocalMessage> messages = held.subList(Math.max(0, held.size() - last), held.size());
+                if (messages.size() < held.size()) {
+                    chat.out().println("(" + (held.size() - messages.size()) + " earlier messages here: read --last "
+                            + held.size() + "; older ones: history)");
+                } else if (!model.historyComplete(uuid)) {
+                    chat.out().println("(older messages on the server: history " + conversation + ")");
+                }
                 session.lines().messages(messages).forEach(chat.out()::println);
                 String lastFromOthers = null;
                 for (LocalModel.LocalMessage m : messages) {
@@ -262,6 +272,47 @@ public final class ChatCommand implements Callable<Integer> {
                     session.client().markRead(uuid, lastFromOthers);
                     session.settle();
                 }
+                return session.finish(true);
+            }
+        }
+    }
+
+    @Command(name = "history", description = "Fetch the page of messages before the oldest one held here, show it and keep it.")
+    static final class History implements Callable<Integer> {
+        @ParentCommand ChatCommand chat;
+        @Option(names = "--limit", defaultValue = "20", description = "messages per page, 1 to 200 (default: ${DEFAULT-VALUE})")
+        int limit;
+        @Parameters(index = "0", description = "conversation uuid, uuid prefix or name") String conversation;
+
+        @Override
+        public Integer call() {
+            if (limit < 1 || limit > 200) {
+                chat.err().println("--limit must be 1 to 200, is " + limit);
+                return ChatSession.REFUSED;
+            }
+            if (chat.offline) {
+                chat.err().println("history needs the server; read --offline shows the local copy");
+                return ChatSession.NOT_REACHED;
+            }
+            try (ChatSession session = ChatSession.open(chat, false)) {
+                session.settle();
+                if (!session.reached()) {
+                    return session.finish(true, "; history needs the server (read --offline shows the local copy)");
+                }
+                LocalModel model = session.client().model();
+                String uuid = ChatArguments.conversation(model, conversation);
+                LocalModel.OlderMessages older;
+                try {
+                    older = session.client().loadOlder(uuid, limit);
+                } catch (UnknownConversationException e) {
+                    chat.err().println(e.getMessage());
+                    return ChatSession.REFUSED;
+                }
+                chat.out().println(session.lines().header(model.conversation(uuid)));
+                if (older.complete()) {
+                    chat.out().println("(the start of the conversation)");
+                }
+                session.lines().messages(older.messages()).forEach(chat.out()::println);
                 return session.finish(true);
             }
         }

@@ -2,7 +2,7 @@
 # The benchmark: builds the jars, starts a real PostgreSQL (the embedded one of development mode,
 # fsync and synchronous_commit on; or BENCH_DB_URL), starts the server as its own process, drives
 # it over real gRPC from a separate load-generator process, prints the figures, stops everything.
-#   bench/run.sh [--quick] [--only BASE,W1,W1R,W2,W3,W4] [--warmup seconds]   (arguments go to the load generator)
+#   bench/run.sh [--quick] [--only BASE,W1,W1R,W2,W3,W4,W5,W6] [--warmup seconds]   (arguments go to the load generator)
 #   BENCH_DB_URL='jdbc:postgresql://host:5432/db?user=u&password=p' bench/run.sh   # an external PostgreSQL
 # Results also go to bench/results/run-<time>.json.
 set -euo pipefail

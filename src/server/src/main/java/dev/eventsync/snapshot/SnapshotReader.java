@@ -11,6 +11,7 @@ import dev.eventsync.proto.v1.ProfileView;
 import dev.eventsync.proto.v1.ReactionView;
 import dev.eventsync.proto.v1.SnapshotEnd;
 import dev.eventsync.proto.v1.SnapshotItem;
+import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -32,8 +33,8 @@ import java.util.UUID;
 
 /**
  * One user's snapshot (API.md v1.1), read on a connection in one REPEATABLE READ transaction and
- * handed out an item at a time, so the server holds one conversation's view at most, however many
- * conversations there are: the caller's profile, then each conversation (newest activity first)
+ * handed out an item at a time, so the server holds one group's views at most ({@link #GROUP}
+ * conversations, read with a few queries per group), however many conversations there are: the caller's profile, then each conversation (newest activity first)
  * preceded by the profiles it names that were not sent yet, then {@link SnapshotEnd}. The cost
  * grows with the conversations and the messages per conversation, not with the history.
  */
@@ -58,21 +59,34 @@ final class SnapshotReader {
             select distinct on (conversation_uuid) conversation_uuid, name, left_at from membership_periods
             where user_uuid = ? order by conversation_uuid, to_seq desc, left_at desc""";
 
+    // A group's members, settings, markers and unread counts: one query each for the whole group.
+
     static final String MEMBERS = """
-            select user_uuid, admin, joined_at from memberships where conversation_uuid = ?""";
+            select conversation_uuid, user_uuid, admin, joined_at from memberships where conversation_uuid = any(?)
+            order by conversation_uuid, user_uuid""";
 
     static final String SETTINGS = """
-            select muted_until, archived, pinned from conversation_settings where conversation_uuid = ? and user_uuid = ?""";
+            select conversation_uuid, muted_until, archived, pinned from conversation_settings
+            where conversation_uuid = any(?) and user_uuid = ?""";
 
     static final String MARKERS = """
-            select k.user_uuid, k.read_message_uuid, k.read_seq, k.delivered_message_uuid, k.delivered_seq
+            select k.conversation_uuid, k.user_uuid, k.read_message_uuid, k.read_seq, k.delivered_message_uuid, k.delivered_seq
             from markers k join memberships m on m.conversation_uuid = k.conversation_uuid and m.user_uuid = k.user_uuid
-            where k.conversation_uuid = ?""";
+            where k.conversation_uuid = any(?)
+            order by k.conversation_uuid, k.user_uuid""";
 
-    /** The caller's unread messages of one range after their read marker: others', not deleted; mentions apart. */
+    /** The caller's unread messages of each range after their read marker: others', not deleted; mentions apart. */
     static final String UNREAD = """
-            select count(*), count(*) filter (where ? = any(mentioned_user_uuids)) from messages
-            where conversation_uuid = ? and seq > ? and seq <= ? and author_uuid <> ? and deleted_by is null""";
+            select r.c, u.n, u.m from unnest(?::uuid[], ?::bigint[], ?::bigint[]) as r(c, f, t)
+            cross join lateral (
+                select count(*) as n, count(*) filter (where ? = any(mentioned_user_uuids)) as m from messages
+                where conversation_uuid = r.c and seq > r.f and seq <= r.t and author_uuid <> ? and deleted_by is null) u""";
+
+    /**
+     * Conversations read per group: a few queries per group instead of several per conversation,
+     * and the server holds one group's views at most (flow control takes them an item at a time).
+     */
+    static final int GROUP = 50;
 
     static final String PROFILES = """
             select user_uuid, display_name, picture_media_uuid from users where user_uuid = any(?)""";
@@ -141,22 +155,13 @@ final class SnapshotReader {
 
     private static Map<UUID, Instant> newestMessages(Connection connection, Map<UUID, List<VisibleMessages.Range>> ranges)
             throws SQLException {
-        List<UUID> conversations = new ArrayList<>();
-        List<Long> from = new ArrayList<>();
-        List<Long> to = new ArrayList<>();
-        ranges.values().forEach(list -> list.forEach(r -> {
-            conversations.add(r.conversation());
-            from.add(r.from());
-            to.add(r.to());
-        }));
+        List<VisibleMessages.Range> all = ranges.values().stream().flatMap(List::stream).toList();
         Map<UUID, Instant> newest = new HashMap<>();
-        if (conversations.isEmpty()) {
+        if (all.isEmpty()) {
             return newest;
         }
         try (PreparedStatement select = connection.prepareStatement(NEWEST)) {
-            select.setArray(1, connection.createArrayOf("uuid", conversations.toArray()));
-            select.setArray(2, connection.createArrayOf("bigint", from.toArray()));
-            select.setArray(3, connection.createArrayOf("bigint", to.toArray()));
+            VisibleMessages.bindRanges(select, 1, all);
             try (ResultSet rows = select.executeQuery()) {
                 while (rows.next()) {
                     Timestamp at = rows.getTimestamp(2);
@@ -175,108 +180,158 @@ final class SnapshotReader {
             if (ended) {
                 return null;
             }
-            Entry entry = conversations.poll();
-            if (entry == null) {
+            if (conversations.isEmpty()) {
                 ready.add(SnapshotItem.newBuilder().setEnd(end()).build());
                 ended = true;
             } else {
-                ConversationView view = view(entry);
-                profiles(named(view));
-                ready.add(SnapshotItem.newBuilder().setConversation(view).build());
+                List<Entry> group = new ArrayList<>(GROUP);
+                while (group.size() < GROUP && !conversations.isEmpty()) {
+                    group.add(conversations.poll());
+                }
+                List<ConversationView> views = views(group);
+                Map<UUID, ProfileView> profiles = readProfiles(views.stream().flatMap(v -> named(v).stream()).toList());
+                for (ConversationView view : views) {
+                    queueProfiles(named(view), profiles);
+                    ready.add(SnapshotItem.newBuilder().setConversation(view).build());
+                }
             }
         }
         return ready.poll();
     }
 
-    private ConversationView view(Entry entry) throws SQLException {
-        UUID conversation = entry.conversation();
-        List<VisibleMessages.Range> visible = ranges.getOrDefault(conversation, List.of());
-        VisibleMessages.Page page = VisibleMessages.page(connection, caller, conversation, visible, Long.MAX_VALUE, messages);
-        ConversationView.Builder view = ConversationView.newBuilder()
-                .setConversationUuid(conversation.toString())
-                .setName(entry.name())
-                .setIsMember(entry.member())
-                .setLastActivityAt(Delivery.timestamp(entry.activity()))
-                .addAllLastMessages(page.views())
-                .setHistoryComplete(page.complete());
-        if (!entry.member()) {
-            return view.build(); // a former conversation: no members, no settings, unread 0
+    /** The group's views, in the group's order. */
+    private List<ConversationView> views(List<Entry> group) throws SQLException {
+        Map<UUID, List<VisibleMessages.Range>> visible = new LinkedHashMap<>();
+        List<UUID> current = new ArrayList<>();
+        for (Entry entry : group) {
+            visible.put(entry.conversation(), ranges.getOrDefault(entry.conversation(), List.of()));
+            if (entry.member()) {
+                current.add(entry.conversation());
+            }
         }
+        Map<UUID, VisibleMessages.Page> pages = VisibleMessages.pages(connection, caller, visible, Long.MAX_VALUE, messages);
+        Map<UUID, ConversationView.Builder> views = new LinkedHashMap<>();
+        for (Entry entry : group) {
+            VisibleMessages.Page page = pages.get(entry.conversation());
+            views.put(entry.conversation(), ConversationView.newBuilder()
+                    .setConversationUuid(entry.conversation().toString())
+                    .setName(entry.name())
+                    .setIsMember(entry.member())
+                    .setLastActivityAt(Delivery.timestamp(entry.activity()))
+                    .addAllLastMessages(page.views())
+                    .setHistoryComplete(page.complete()));
+        }
+        // a former conversation: no members, no settings, unread 0
+        if (!current.isEmpty()) {
+            Array conversationArray = connection.createArrayOf("uuid", current.toArray());
+            members(conversationArray, views);
+            settings(conversationArray, current, views);
+            Map<UUID, Long> readSeqs = markers(conversationArray, views);
+            unread(current, visible, readSeqs, views);
+        }
+        return views.values().stream().map(ConversationView.Builder::build).toList();
+    }
+
+    private void members(Array conversations, Map<UUID, ConversationView.Builder> views) throws SQLException {
         try (PreparedStatement select = connection.prepareStatement(MEMBERS)) {
-            select.setObject(1, conversation);
+            select.setArray(1, conversations);
             try (ResultSet rows = select.executeQuery()) {
                 while (rows.next()) {
-                    view.addMembers(MemberView.newBuilder().setUserUuid(rows.getString(1)).setAdmin(rows.getBoolean(2))
-                            .setJoinedAt(Delivery.timestamp(rows.getTimestamp(3).toInstant())));
+                    views.get(rows.getObject(1, UUID.class)).addMembers(MemberView.newBuilder().setUserUuid(rows.getString(2))
+                            .setAdmin(rows.getBoolean(3)).setJoinedAt(Delivery.timestamp(rows.getTimestamp(4).toInstant())));
                 }
             }
         }
-        view.setSettings(settings(conversation));
-        long readSeq = 0; // the caller's, for the unread counts
+    }
+
+    private void settings(Array conversations, List<UUID> current, Map<UUID, ConversationView.Builder> views)
+            throws SQLException {
+        Map<UUID, ConversationSettingsChanged.Builder> settings = new HashMap<>();
+        for (UUID conversation : current) {
+            settings.put(conversation, ConversationSettingsChanged.newBuilder().setConversationUuid(conversation.toString()));
+        }
+        try (PreparedStatement select = connection.prepareStatement(SETTINGS)) {
+            select.setArray(1, conversations);
+            select.setObject(2, caller);
+            try (ResultSet row = select.executeQuery()) {
+                while (row.next()) {
+                    ConversationSettingsChanged.Builder one = settings.get(row.getObject(1, UUID.class));
+                    Timestamp muted = row.getTimestamp(2);
+                    if (muted != null) {
+                        one.setMutedUntil(Delivery.timestamp(muted.toInstant()));
+                    }
+                    one.setArchived(row.getBoolean(3)).setPinned(row.getBoolean(4));
+                }
+            }
+        }
+        settings.forEach((conversation, one) -> views.get(conversation).setSettings(one));
+    }
+
+    /** Adds the markers; returns the caller's read seq per conversation, for the unread counts. */
+    private Map<UUID, Long> markers(Array conversations, Map<UUID, ConversationView.Builder> views) throws SQLException {
+        Map<UUID, Long> readSeqs = new HashMap<>();
         try (PreparedStatement select = connection.prepareStatement(MARKERS)) {
-            select.setObject(1, conversation);
+            select.setArray(1, conversations);
             try (ResultSet rows = select.executeQuery()) {
                 while (rows.next()) {
-                    String user = rows.getString(1);
+                    UUID conversation = rows.getObject(1, UUID.class);
+                    ConversationView.Builder view = views.get(conversation);
+                    String user = rows.getString(2);
                     if (user.equals(caller.toString())) {
-                        readSeq = rows.getLong(3);
+                        readSeqs.put(conversation, rows.getLong(4));
                     }
-                    String read = rows.getString(2);
+                    String read = rows.getString(3);
                     if (read != null) {
                         view.addReadMarkers(Marker.newBuilder().setUserUuid(user).setMessageUuid(read));
                     }
                     // a read counts as delivered: the furthest of the two
-                    String delivered = rows.getLong(5) > rows.getLong(3) ? rows.getString(4) : read;
+                    String delivered = rows.getLong(6) > rows.getLong(4) ? rows.getString(5) : read;
                     if (delivered != null) {
                         view.addDeliveredMarkers(Marker.newBuilder().setUserUuid(user).setMessageUuid(delivered));
                     }
                 }
             }
         }
-        long[] unread = unread(conversation, visible, readSeq);
-        return view.setUnreadCount(unread[0]).setUnreadMentionCount(unread[1]).build();
+        return readSeqs;
     }
 
-    private ConversationSettingsChanged settings(UUID conversation) throws SQLException {
-        ConversationSettingsChanged.Builder settings = ConversationSettingsChanged.newBuilder()
-                .setConversationUuid(conversation.toString());
-        try (PreparedStatement select = connection.prepareStatement(SETTINGS)) {
-            select.setObject(1, conversation);
-            select.setObject(2, caller);
-            try (ResultSet row = select.executeQuery()) {
-                if (row.next()) {
-                    Timestamp muted = row.getTimestamp(1);
-                    if (muted != null) {
-                        settings.setMutedUntil(Delivery.timestamp(muted.toInstant()));
-                    }
-                    settings.setArchived(row.getBoolean(2)).setPinned(row.getBoolean(3));
+    /** The unread counts: over each visible range, after the read marker. */
+    private void unread(List<UUID> current, Map<UUID, List<VisibleMessages.Range>> visible, Map<UUID, Long> readSeqs,
+                        Map<UUID, ConversationView.Builder> views) throws SQLException {
+        List<UUID> conversations = new ArrayList<>();
+        List<Long> from = new ArrayList<>();
+        List<Long> to = new ArrayList<>();
+        for (UUID conversation : current) {
+            long readSeq = readSeqs.getOrDefault(conversation, 0L);
+            for (VisibleMessages.Range range : visible.get(conversation)) {
+                if (range.to() > readSeq) {
+                    conversations.add(conversation);
+                    from.add(Math.max(range.from(), readSeq));
+                    to.add(range.to());
                 }
             }
         }
-        return settings.build();
-    }
-
-    /** {unread, unread mentions}: over each visible range, after the read marker. */
-    private long[] unread(UUID conversation, List<VisibleMessages.Range> visible, long readSeq) throws SQLException {
-        long[] counts = new long[2];
-        try (PreparedStatement select = connection.prepareStatement(UNREAD)) {
-            for (VisibleMessages.Range range : visible) {
-                if (range.to() <= readSeq) {
-                    continue;
-                }
-                select.setObject(1, caller);
-                select.setObject(2, conversation);
-                select.setLong(3, Math.max(range.from(), readSeq));
-                select.setLong(4, range.to());
+        Map<UUID, long[]> counts = new HashMap<>();
+        if (!conversations.isEmpty()) {
+            try (PreparedStatement select = connection.prepareStatement(UNREAD)) {
+                select.setArray(1, connection.createArrayOf("uuid", conversations.toArray()));
+                select.setArray(2, connection.createArrayOf("bigint", from.toArray()));
+                select.setArray(3, connection.createArrayOf("bigint", to.toArray()));
+                select.setObject(4, caller);
                 select.setObject(5, caller);
-                try (ResultSet row = select.executeQuery()) {
-                    row.next();
-                    counts[0] += row.getLong(1);
-                    counts[1] += row.getLong(2);
+                try (ResultSet rows = select.executeQuery()) {
+                    while (rows.next()) {
+                        long[] sum = counts.computeIfAbsent(rows.getObject(1, UUID.class), c -> new long[2]);
+                        sum[0] += rows.getLong(2);
+                        sum[1] += rows.getLong(3);
+                    }
                 }
             }
         }
-        return counts;
+        for (UUID conversation : current) {
+            long[] sum = counts.getOrDefault(conversation, new long[2]);
+            views.get(conversation).setUnreadCount(sum[0]).setUnreadMentionCount(sum[1]);
+        }
     }
 
     /** The users a conversation item names: members, authors, reactors and marker holders (not mentioned users). */
@@ -296,11 +351,16 @@ final class SnapshotReader {
 
     /** Queues the profiles of these users not sent yet, before the item that names them. */
     private void profiles(List<UUID> users) throws SQLException {
+        queueProfiles(users, readProfiles(users));
+    }
+
+    /** The stored profiles of those of these users not sent yet. */
+    private Map<UUID, ProfileView> readProfiles(List<UUID> users) throws SQLException {
         List<UUID> missing = users.stream().filter(u -> !profilesSent.contains(u)).distinct().toList();
-        if (missing.isEmpty()) {
-            return;
-        }
         Map<UUID, ProfileView> found = new HashMap<>();
+        if (missing.isEmpty()) {
+            return found;
+        }
         try (PreparedStatement select = connection.prepareStatement(PROFILES)) {
             select.setArray(1, connection.createArrayOf("uuid", missing.toArray()));
             try (ResultSet rows = select.executeQuery()) {
@@ -317,10 +377,16 @@ final class SnapshotReader {
                 }
             }
         }
-        for (UUID user : missing) {
-            profilesSent.add(user);
-            ready.add(SnapshotItem.newBuilder().setProfile(found.getOrDefault(user,
-                    ProfileView.newBuilder().setUserUuid(user.toString()).build())).build());
+        return found;
+    }
+
+    /** Queues the profiles of these users not sent yet (a user without a row: the uuid alone). */
+    private void queueProfiles(List<UUID> users, Map<UUID, ProfileView> found) {
+        for (UUID user : users) {
+            if (profilesSent.add(user)) {
+                ready.add(SnapshotItem.newBuilder().setProfile(found.getOrDefault(user,
+                        ProfileView.newBuilder().setUserUuid(user.toString()).build())).build());
+            }
         }
     }
 

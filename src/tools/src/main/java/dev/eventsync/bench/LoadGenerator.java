@@ -2,6 +2,11 @@ package dev.eventsync.bench;
 
 import dev.eventsync.client.cli.DevelopmentTokens;
 import dev.eventsync.proto.v1.ConversationCreated;
+import dev.eventsync.proto.v1.ConversationView;
+import dev.eventsync.proto.v1.HistoryPage;
+import dev.eventsync.proto.v1.HistoryRequest;
+import dev.eventsync.proto.v1.SnapshotItem;
+import dev.eventsync.proto.v1.SnapshotRequest;
 import dev.eventsync.proto.v1.MessagesDelivered;
 import dev.eventsync.proto.v1.ReadNewMessage;
 import dev.eventsync.proto.v1.Event;
@@ -47,10 +52,12 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -58,13 +65,13 @@ import java.util.regex.Pattern;
  * The load generator of {@code bench/run.sh}: a separate process that drives a running server
  * over real gRPC (and its PostgreSQL directly, for the BASE ceilings), prints one line per
  * workload and writes them as JSON. {@code java -jar eventsync-tools.jar bench --grpc host:port
- * --http host:port --jdbc url [--quick] [--only BASE,W1,W1R,W2,W3,W4] [--warmup seconds] [--out file]
+ * --http host:port --jdbc url [--quick] [--only BASE,W1,W1R,W2,W3,W4,W5,W6] [--warmup seconds] [--out file]
  * [--i-know-this-is-not-production]}. It writes only to a benchmark database ({@link BenchmarkDatabase}).
  * BASE measures the ceilings of W1 and W2: its insert runs before W1, its feed read before W2.
  */
 public final class LoadGenerator {
 
-    static final List<String> WORKLOADS = List.of("BASE", "W1", "W1R", "W2", "W3", "W4");
+    static final List<String> WORKLOADS = List.of("BASE", "W1", "W1R", "W2", "W3", "W4", "W5", "W6");
     /** W1R: how often each client marks what others sent (the reference client coalesces markers alike). */
     static final Duration RECEIPT_INTERVAL = Duration.ofSeconds(2);
     private static final Set<String> OPTIONS = Set.of("grpc", "http", "jdbc", "quick", "only", "warmup", "out",
@@ -121,8 +128,8 @@ public final class LoadGenerator {
         if (options.containsKey("warmup") && !options.get("warmup").matches("\\d{1,5}")) {
             return usage(err, "--warmup takes whole seconds");
         }
-        if (!options.containsKey("jdbc") && workloads.stream().anyMatch(List.of("BASE", "W1", "W2")::contains)) {
-            return usage(err, "--jdbc <url> is required for BASE, W1 and W2 (they also read and write PostgreSQL directly)");
+        if (!options.containsKey("jdbc") && workloads.stream().anyMatch(List.of("BASE", "W1", "W2", "W5", "W6")::contains)) {
+            return usage(err, "--jdbc <url> is required for BASE, W1, W2, W5 and W6 (they also read and write PostgreSQL directly)");
         }
         LoadGenerator generator = new LoadGenerator(options, out);
         if (generator.jdbcUrl != null) {
@@ -198,6 +205,12 @@ public final class LoadGenerator {
         }
         if (only.contains("W4")) {
             idleStreams(w4Streams);
+        }
+        if (only.contains("W5")) {
+            firstSync(quick ? 100 : 1000, quick ? 50_000 : 1_000_000);
+        }
+        if (only.contains("W6")) {
+            history(quick ? new int[] {0, 1000, 50_000} : new int[] {0, 10_000, 1_000_000});
         }
     }
 
@@ -510,37 +523,19 @@ public final class LoadGenerator {
     }
 
     private double catchUp(UUID reader, int events, boolean report) throws Exception {
-        // A phone's client reads as fast as it can: an async stub on the transport's own thread
-        // (a blocking iterator would hand over every message between threads and measure that).
         ManagedChannel direct = ManagedChannelBuilder.forTarget(grpcTarget).usePlaintext().directExecutor().build();
         channels.add(direct);
         AtomicLong count = new AtomicLong();
-        CountDownLatch done = new CountDownLatch(1);
-        Throwable[] failure = new Throwable[1];
         long start = System.nanoTime();
-        EventServiceGrpc.newStub(direct).withInterceptors(auth(reader))
-                .syncFromServer(SyncFromServerRequest.getDefaultInstance(), new StreamObserver<>() {
-                    @Override
-                    public void onNext(Event event) {
-                        if (!event.hasSyncCaughtUp()) {
-                            count.incrementAndGet();
-                        }
-                    }
-
-                    @Override
-                    public void onError(Throwable t) {
-                        failure[0] = t;
-                        done.countDown();
-                    }
-
-                    @Override
-                    public void onCompleted() {
-                        done.countDown();
+        EventServiceGrpc.EventServiceStub stub = EventServiceGrpc.newStub(direct).withInterceptors(auth(reader));
+        Throwable failure = drain(observer -> stub.syncFromServer(SyncFromServerRequest.getDefaultInstance(), observer),
+                (Event event) -> {
+                    if (!event.hasSyncCaughtUp()) {
+                        count.incrementAndGet();
                     }
                 });
-        done.await();
-        if (failure[0] != null) {
-            throw new IllegalStateException("W2 stream failed", failure[0]);
+        if (failure != null) {
+            throw new IllegalStateException("W2 stream failed", failure);
         }
         long received = count.get();
         double perSecond = received / ((System.nanoTime() - start) / 1e9);
@@ -624,6 +619,164 @@ public final class LoadGenerator {
         results.put("w3_p50_ms", latencies.percentileMillis(50));
         results.put("w3_p99_ms", latencies.percentileMillis(99));
         results.put("w3_streams", streams);
+    }
+
+    // ---- W5: a first sync by Snapshot against the full replay of the same feed ----
+
+    static final int W5_MESSAGES = 20;
+
+    private void firstSync(int conversations, int feedEvents) throws Exception {
+        long start = System.nanoTime();
+        HistorySeed.Seeded seeded;
+        try (Connection connection = jdbc()) {
+            seeded = HistorySeed.seed(connection, conversations, (feedEvents - conversations) / conversations);
+        }
+        out.printf("(seeded %d conversations, %d events in one feed in %.1f s)%n", conversations, seeded.events(),
+                (System.nanoTime() - start) / 1e9);
+        // Warm-up: the same calls, not reported (JIT of both JVMs, the seeded pages into the cache).
+        snapshotMillis(seeded);
+        catchUp(seeded.user(), (int) seeded.events(), false);
+        double snapshot = snapshotMillis(seeded);
+        double replay = seeded.events() / catchUp(seeded.user(), (int) seeded.events(), false) * 1000;
+        long heap = serverHeapMb();
+        line("W5 first_sync snapshot_ms=%.0f replay_ms=%.0f ratio=%.1f conversations=%d feed_events=%d server_heap_mb=%d",
+                snapshot, replay, replay / snapshot, conversations, seeded.events(), heap);
+        results.put("w5_snapshot_ms", Math.round(snapshot));
+        results.put("w5_replay_ms", Math.round(replay));
+        results.put("w5_server_heap_mb", heap);
+    }
+
+    /** One complete Snapshot read as fast as the client can, every item counted and checked. */
+    private double snapshotMillis(HistorySeed.Seeded seeded) throws Exception {
+        ManagedChannel direct = ManagedChannelBuilder.forTarget(grpcTarget).usePlaintext().directExecutor().build();
+        channels.add(direct);
+        List<String> problems = new ArrayList<>();
+        AtomicInteger conversations = new AtomicInteger();
+        AtomicInteger ends = new AtomicInteger();
+        long start = System.nanoTime();
+        EventServiceGrpc.EventServiceStub stub = EventServiceGrpc.newStub(direct).withInterceptors(auth(seeded.user()));
+        Throwable failure = drain(observer -> stub.snapshot(
+                SnapshotRequest.newBuilder().setMessagesPerConversation(W5_MESSAGES).build(), observer), (SnapshotItem item) -> {
+                    if (ends.get() > 0) {
+                        problems.add("an item after the end");
+                    }
+                    if (item.hasEnd()) {
+                        ends.incrementAndGet();
+                    } else if (item.hasConversation()) {
+                        conversations.incrementAndGet();
+                        ConversationView view = item.getConversation();
+                        if (view.getLastMessagesCount() != W5_MESSAGES || view.getMembersCount() != 2) {
+                            problems.add(view.getConversationUuid() + ": " + view.getLastMessagesCount() + " messages, "
+                                    + view.getMembersCount() + " members");
+                        }
+                    }
+                });
+        double millis = (System.nanoTime() - start) / 1e6;
+        if (failure != null) {
+            throw new IllegalStateException("W5 snapshot failed", failure);
+        }
+        if (conversations.get() != seeded.conversations().size() || ends.get() != 1 || !problems.isEmpty()) {
+            throw new IllegalStateException("W5 snapshot: " + conversations.get() + " conversations, " + ends.get()
+                    + " ends, " + problems.subList(0, Math.min(3, problems.size())));
+        }
+        return millis;
+    }
+
+    /**
+     * Reads one server stream to its end as a phone's client does, as fast as it can: each
+     * message handled on the transport's own thread (a blocking iterator would hand every
+     * message over between threads and measure that). Returns the stream's failure, or null.
+     */
+    private static <T> Throwable drain(Consumer<StreamObserver<T>> call, Consumer<T> each) throws InterruptedException {
+        CountDownLatch done = new CountDownLatch(1);
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        call.accept(new StreamObserver<>() {
+            @Override
+            public void onNext(T message) {
+                each.accept(message);
+            }
+
+            @Override
+            public void onError(Throwable t) {
+                failure.set(t);
+                done.countDown();
+            }
+
+            @Override
+            public void onCompleted() {
+                done.countDown();
+            }
+        });
+        done.await();
+        return failure.get();
+    }
+
+    // ---- W6: History pages at depths of one long conversation ----
+
+    static final int W6_PAGE = 50;
+    /** "At that depth, ± a little": samples spread over this many messages either side. */
+    static final int W6_JITTER = 20;
+
+    private void history(int[] depths) throws Exception {
+        int deepest = Arrays.stream(depths).max().orElseThrow();
+        int messages = deepest + W6_PAGE + 1000;
+        long start = System.nanoTime();
+        HistorySeed.Seeded seeded;
+        try (Connection connection = jdbc()) {
+            seeded = HistorySeed.seed(connection, 1, messages);
+        }
+        out.printf("(seeded one conversation of %d messages in %.1f s)%n", messages, (System.nanoTime() - start) / 1e9);
+        int samples = quick ? 300 : 1000;
+        UUID conversation = seeded.conversations().get(0);
+        // depth d' = messages newer than the page: the page before the message of seq N - d' + 1
+        long[][] seqs = new long[depths.length][samples];
+        List<Long> wanted = new ArrayList<>();
+        for (int d = 0; d < depths.length; d++) {
+            for (int i = 0; i < samples; i++) {
+                int depth = Math.max(0, Math.min(deepest, depths[d] + ThreadLocalRandom.current().nextInt(-W6_JITTER, W6_JITTER + 1)));
+                seqs[d][i] = depth == 0 ? 0 : messages - depth + 1;
+                wanted.add(seqs[d][i]);
+            }
+        }
+        Map<Long, String> uuids = new ConcurrentHashMap<>();
+        try (Connection connection = jdbc(); PreparedStatement select = connection.prepareStatement(
+                "select seq, message_uuid from messages where conversation_uuid = ? and seq = any(?)")) {
+            select.setObject(1, conversation);
+            select.setArray(2, connection.createArrayOf("bigint", wanted.toArray()));
+            try (ResultSet rows = select.executeQuery()) {
+                while (rows.next()) {
+                    uuids.put(rows.getLong(1), rows.getString(2));
+                }
+            }
+        }
+        ManagedChannel channel = ManagedChannelBuilder.forTarget(grpcTarget).usePlaintext().build();
+        channels.add(channel);
+        EventServiceGrpc.EventServiceBlockingStub stub = EventServiceGrpc.newBlockingStub(channel)
+                .withInterceptors(auth(seeded.user()));
+        for (int round = 0; round < 2; round++) { // the first round warms up, unreported
+            for (int d = 0; d < depths.length; d++) {
+                Recorder latencies = new Recorder();
+                for (long seq : seqs[d]) {
+                    HistoryRequest.Builder request = HistoryRequest.newBuilder().setConversationUuid(conversation.toString())
+                            .setLimit(W6_PAGE);
+                    if (seq > 0) {
+                        request.setBeforeMessageUuid(uuids.get(seq));
+                    }
+                    long begin = System.nanoTime();
+                    HistoryPage page = stub.history(request.build());
+                    latencies.add(System.nanoTime() - begin);
+                    if (page.getMessagesCount() != W6_PAGE) {
+                        throw new IllegalStateException("W6: a page of " + page.getMessagesCount() + " before seq " + seq);
+                    }
+                }
+                if (round == 1) {
+                    line("W6 history depth=%d p50_ms=%.2f p99_ms=%.2f samples=%d messages=%d", depths[d],
+                            latencies.percentileMillis(50), latencies.percentileMillis(99), samples, messages);
+                    results.put("w6_depth_" + depths[d] + "_p50_ms", latencies.percentileMillis(50));
+                    results.put("w6_depth_" + depths[d] + "_p99_ms", latencies.percentileMillis(99));
+                }
+            }
+        }
     }
 
     // ---- W4: idle follow streams on one instance ----

@@ -13,16 +13,16 @@ class LoadGeneratorArgumentsTest {
 
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
-        "--jdbc x --only W1,W5    | --only takes a comma-separated list of BASE, W1, W1R, W2, W3, W4",
-        "--jdbc x --only base     | --only takes a comma-separated list of BASE, W1, W1R, W2, W3, W4",
-        "--jdbc x --only ,W1      | --only takes a comma-separated list of BASE, W1, W1R, W2, W3, W4",
-        "--jdbc x --only W1,      | --only takes a comma-separated list of BASE, W1, W1R, W2, W3, W4",
+        "--jdbc x --only W1,W7    | --only takes a comma-separated list of BASE, W1, W1R, W2, W3, W4, W5, W6",
+        "--jdbc x --only base     | --only takes a comma-separated list of BASE, W1, W1R, W2, W3, W4, W5, W6",
+        "--jdbc x --only ,W1      | --only takes a comma-separated list of BASE, W1, W1R, W2, W3, W4, W5, W6",
+        "--jdbc x --only W1,      | --only takes a comma-separated list of BASE, W1, W1R, W2, W3, W4, W5, W6",
         "--jdbc x --warmup 10s    | --warmup takes whole seconds",
         "--quick --grpc           | --grpc needs a value",
         "--grpc --quick           | --grpc needs a value",
         "--fast                   | --fast is not an option",
         "only W3                  | only is not an option",
-        "--only W1,W3             | --jdbc <url> is required for BASE, W1 and W2",
+        "--only W1,W3             | --jdbc <url> is required for BASE, W1, W2, W5 and W6",
     })
     void isRefusedWithTheReason(String arguments, String reason) throws Exception {
         ByteArrayOutputStream printed = new ByteArrayOutputStream();

@@ -17,7 +17,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,6 +35,8 @@ public final class Notifier implements SmartLifecycle {
 
     private static final Logger log = LoggerFactory.getLogger(Notifier.class);
     private static final int BATCH = 200;
+    /** Pushers served at once; each gateway is further bounded by eventsync.push.max-concurrent-per-gateway. */
+    private static final int SENDING_THREADS = 32;
 
     private final PushProperties properties;
     private final NotifierLock lock;
@@ -45,6 +47,7 @@ public final class Notifier implements SmartLifecycle {
     private final GatewaySender sender;
     private final PushMetrics metrics;
     private final ExecutorService senders;
+    private final ExecutorService http;
     private final CountsCoalescer counts;
     /** The pushers with a queue in push_retries: their new notifications go behind it. */
     private final Set<PusherKey> queued = ConcurrentHashMap.newKeySet();
@@ -62,13 +65,11 @@ public final class Notifier implements SmartLifecycle {
         this.retries = retries;
         this.pushers = pushers;
         this.metrics = metrics;
-        AtomicInteger threads = new AtomicInteger();
-        this.senders = Executors.newCachedThreadPool(runnable -> {
-            Thread sending = new Thread(runnable, "eventsync-push-" + threads.incrementAndGet());
-            sending.setDaemon(true);
-            return sending;
-        });
-        this.sender = new GatewaySender(allowlist, properties, senders);
+        // Chains (one per pusher) wait on their requests; the HttpClient's own tasks run apart, so
+        // chains filling their pool can never starve the requests they wait for.
+        this.senders = Executors.newFixedThreadPool(SENDING_THREADS, daemons("eventsync-push-"));
+        this.http = Executors.newCachedThreadPool(daemons("eventsync-push-http-"));
+        this.sender = new GatewaySender(allowlist, properties, http);
         this.counts = new CountsCoalescer(properties.countsInterval());
         hub.onCommit(this::wake);
     }
@@ -104,6 +105,16 @@ public final class Notifier implements SmartLifecycle {
         lock.close();
         metrics.holding(false);
         senders.shutdownNow();
+        http.shutdownNow();
+    }
+
+    private static ThreadFactory daemons(String prefix) {
+        AtomicInteger threads = new AtomicInteger();
+        return runnable -> {
+            Thread thread = new Thread(runnable, prefix + threads.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        };
     }
 
     @Override

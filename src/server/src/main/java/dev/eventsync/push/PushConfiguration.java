@@ -41,7 +41,7 @@ class PushConfiguration {
     }
 
     @Bean("pushHealthIndicator")
-    HealthIndicator pushHealthIndicator(LogTail tail, Notifier notifier, PushProperties properties) {
-        return new NotifierHealth(tail, notifier, properties);
+    HealthIndicator pushHealthIndicator(LogTail tail, Notifier notifier) {
+        return new NotifierHealth(tail, notifier);
     }
 }

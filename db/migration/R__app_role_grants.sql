@@ -29,6 +29,9 @@ begin
     execute format('grant select, insert on message_events, membership_periods to %I', app);
     -- Push registrations (not part of the log): changed and removed in place.
     execute format('grant select, insert, update, delete on pushers to %I', app);
+    -- The notifier's progress and pending retries (not part of the log).
+    execute format('grant select, update on push_position to %I', app);
+    execute format('grant select, insert, update, delete on push_retries to %I', app);
     -- Presence: ephemeral rows of the running instances.
     execute format('grant select, insert, update, delete on instances, presence to %I', app);
     -- Flyway's history, read only: a server that may not migrate checks that the schema is current.

@@ -128,8 +128,19 @@ public class Listener implements SmartLifecycle {
 
     /** A connection of its own, with the pool's settings but not from the pool. */
     private Connection open() throws SQLException {
+        return dedicated(dataSource, APPLICATION_NAME);
+    }
+
+    /**
+     * A connection of its own, with the pool's settings but not from the pool, named in
+     * {@code pg_stat_activity}: for a session that must outlive transactions (LISTEN, a session
+     * advisory lock).
+     */
+    public static Connection dedicated(DataSource dataSource, String applicationName) throws SQLException {
         if (dataSource instanceof HikariDataSource hikari) {
-            return DriverManager.getConnection(hikari.getJdbcUrl(), connectionProperties(hikari));
+            Properties properties = connectionProperties(hikari);
+            properties.setProperty("ApplicationName", applicationName);
+            return DriverManager.getConnection(hikari.getJdbcUrl(), properties);
         }
         return dataSource.getConnection();
     }

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.Consumer;
@@ -22,6 +23,8 @@ import org.springframework.stereotype.Component;
 public class LiveHub implements DisposableBean {
 
     private final ConcurrentHashMap<UUID, Set<LiveStream>> streams = new ConcurrentHashMap<>();
+    /** Other readers of the log (the push notifier): told of every commit wake-up, so none opens a second LISTEN. */
+    private final List<Runnable> commitListeners = new CopyOnWriteArrayList<>();
     private final WakeSpreader spreader;
     /** The spread wake-ups' timer (null when the spreader was given). */
     private final ScheduledExecutorService timer;
@@ -64,7 +67,15 @@ public class LiveHub implements DisposableBean {
         return last[0];
     }
 
+    /** Runs the listener (quickly: on the LISTEN thread) on every commit wake-up and after a missed notification. */
+    public void onCommit(Runnable listener) {
+        commitListeners.add(listener);
+    }
+
     public void dispatch(Notifications.Payload payload) {
+        if (payload.kind() == 'W') {
+            commitListeners.forEach(Runnable::run);
+        }
         if (payload.kind() == 'E') {
             for (UUID user : payload.users()) {
                 forEach(user, stream -> stream.offer(payload.event()));
@@ -83,6 +94,7 @@ public class LiveHub implements DisposableBean {
      * batch too wide to name its users: every stream, spread over the wake window.
      */
     public void wakeAll() {
+        commitListeners.forEach(Runnable::run);
         List<LiveStream> all = new ArrayList<>();
         streams.values().forEach(all::addAll);
         spreader.wake(all);

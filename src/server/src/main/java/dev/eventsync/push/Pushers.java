@@ -31,6 +31,9 @@ public final class Pushers {
 
     static final String DELETE = "delete from pushers where user_uuid = ? and app_id = ? and pushkey = ?";
 
+    /** A gateway's {@code rejected} pushkeys, whoever holds them now (API.md: deleted for that app_id). */
+    static final String DELETE_REJECTED = "delete from pushers where app_id = ? and pushkey = any(?)";
+
     static final String LIST = """
             select app_id, pushkey, gateway_url, format, device_display_name, lang from pushers
             where user_uuid = ? order by app_id, pushkey""";
@@ -83,6 +86,16 @@ public final class Pushers {
             delete.setObject(1, user);
             delete.setString(2, key.appId());
             delete.setString(3, key.pushkey());
+            delete.executeUpdate();
+        }
+    }
+
+    /** Removes the pushkeys a gateway listed as {@code rejected} for this app. */
+    void deleteRejected(String appId, List<String> pushkeys) throws SQLException {
+        try (Connection connection = dataSource.getConnection();
+             PreparedStatement delete = connection.prepareStatement(DELETE_REJECTED)) {
+            delete.setString(1, appId);
+            delete.setArray(2, connection.createArrayOf("text", pushkeys.toArray()));
             delete.executeUpdate();
         }
     }

@@ -47,6 +47,8 @@ class LeastPrivilegeTest {
     static final String OWNER_PASSWORD = "owner-password-for-tests";
     static final String APP_PASSWORD = "app-password-for-tests";
     static final List<String> LOG = List.of("events", "feed", "event_ids");
+    /** Port 1 on loopback: nothing listens, the connection is refused (a retry), nothing leaves the machine. */
+    static final String UNREACHABLE_GATEWAY = "http://127.0.0.1:1/_matrix/push/v1/notify";
 
     final String database = "least_privilege_" + UUID.randomUUID().toString().replace("-", "");
     String url;
@@ -58,7 +60,7 @@ class LeastPrivilegeTest {
         assumeThat(admin.queryForObject("select rolsuper from pg_roles where rolname = current_user", Boolean.class))
                 .as("creating roles needs a superuser test database").isTrue();
         admin.execute("create database " + database);
-        url = urlOf(database);
+        url = TestDatabase.urlOf(database);
         String roles = Files.readString(Path.of("../../db/roles.sql")) // psql's :'name' variables, as psql -v would set them
                 .replace(":'owner_password'", "'" + OWNER_PASSWORD + "'")
                 .replace(":'app_password'", "'" + APP_PASSWORD + "'");
@@ -167,6 +169,16 @@ class LeastPrivilegeTest {
             bob.pushStub().setPusher(pusher); // moves to bob
             assertThat(bob.pushStub().listPushers(ListPushersRequest.getDefaultInstance()).getPushersCount()).isEqualTo(1);
             bob.pushStub().deletePusher(DeletePusherRequest.newBuilder().setAppId("app").setPushkey("key").build());
+            // the notifier: its position moves, and a gateway that refuses connections queues a retry
+            Api.User carol = api.newUser();
+            carol.pushStub().setPusher(pusher.toBuilder().setGatewayUrl(UNREACHABLE_GATEWAY).build());
+            String withCarol = Events.newUuid();
+            assertThat(alice.submit(Events.createConversation(withCarol, "push", carol.uuid())).hasAccepted()).isTrue();
+            assertThat(alice.submit(Events.send(withCarol, "to carol's phone")).hasAccepted()).isTrue();
+            JdbcTemplate asApp = new JdbcTemplate(server.getBean(DataSource.class));
+            await().atMost(Duration.ofSeconds(30)).until(() -> asApp.queryForObject(
+                    "select (select position from push_position) = (select last_position from log_head)"
+                            + " and exists (select 1 from push_retries where user_uuid = ?::uuid)", Boolean.class, carol.uuid()));
         } finally {
             server.close();
         }
@@ -177,7 +189,7 @@ class LeastPrivilegeTest {
         properties.put("spring.datasource.url", url);
         properties.put("spring.datasource.username", APP);
         properties.put("spring.datasource.password", APP_PASSWORD);
-        properties.put("eventsync.push.allowed-gateways", "https://push.example.com/");
+        properties.put("eventsync.push.allowed-gateways", "https://push.example.com/," + UNREACHABLE_GATEWAY);
         properties.putAll(extra);
         return properties;
     }
@@ -191,11 +203,6 @@ class LeastPrivilegeTest {
     }
 
     /** The test database's URL for another database on the same server, without its parameters (a user=). */
-    private static String urlOf(String database) {
-        String withoutParameters = TestDatabase.get().url().replaceFirst("\\?.*$", "");
-        return withoutParameters.substring(0, withoutParameters.lastIndexOf('/') + 1) + database;
-    }
-
     /** A connection per statement, closed after it: nothing left open on the database dropped after the test. */
     private static DataSource dataSource(String url, String username, String password) {
         return new DriverManagerDataSource(url, username, password == null ? "" : password);

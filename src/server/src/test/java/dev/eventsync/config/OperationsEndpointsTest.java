@@ -31,7 +31,7 @@ class OperationsEndpointsTest {
             // Statuses only: no database product, validation query, disk path or stream counts.
             HttpResponse<String> health = get(client, http, "/actuator/health");
             assertThat(health.statusCode()).isEqualTo(200);
-            assertThat(health.body()).contains("\"status\":\"UP\"")
+            assertThat(health.body()).contains("\"status\":\"UP\"").contains("\"push\"")
                     .doesNotContain("\"details\"").doesNotContain("PostgreSQL").doesNotContain("followStreams")
                     .doesNotContain("\"path\"").doesNotContain("\"free\"");
             assertThat(readiness.body()).doesNotContain("\"details\"");
@@ -43,6 +43,9 @@ class OperationsEndpointsTest {
                     .contains("eventsync_append_batch_events")
                     .contains("eventsync_feed_rows_written_total")
                     .contains("eventsync_follow_streams")
+                    .contains("eventsync_push_notifications_sent_total")
+                    .contains("eventsync_push_notifications_pending")
+                    .contains("eventsync_push_lag_seconds")
                     .contains("grpc_server_seconds_count{error=\"none\",grpc_status_code=\"OK\",rpc_method=\"Sync\"");
         } finally {
             server.close();

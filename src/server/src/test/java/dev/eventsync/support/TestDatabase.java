@@ -48,6 +48,28 @@ public final class TestDatabase {
         }
     }
 
+    /** The URL of another database on the test PostgreSQL. */
+    public static String urlOf(String database) {
+        String withoutParameters = get().url().replaceFirst("\\?.*$", "");
+        return withoutParameters.substring(0, withoutParameters.lastIndexOf('/') + 1) + database;
+    }
+
+    /**
+     * A new, empty database of the test's own on the test PostgreSQL (a server started on it
+     * migrates it): for tests whose subject is shared by a whole database, such as the push
+     * notifier's lock and position, which other servers of the test JVM must not hold.
+     */
+    public static Connection createDatabase(String database) {
+        try (java.sql.Connection admin = java.sql.DriverManager.getConnection(get().url(), get().username(),
+                get().password() == null ? "" : get().password());
+             java.sql.Statement create = admin.createStatement()) {
+            create.execute("create database " + database);
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException("cannot create database " + database, e);
+        }
+        return new Connection(urlOf(database), get().username(), get().password(), get().kind());
+    }
+
     /** An embedded PostgreSQL (zonky) with the durability settings of production. */
     public static EmbeddedPostgres.Builder embedded() {
         return EmbeddedPostgres.builder()

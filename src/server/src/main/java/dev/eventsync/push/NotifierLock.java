@@ -1,0 +1,90 @@
+package dev.eventsync.push;
+
+import dev.eventsync.live.Listener;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import javax.sql.DataSource;
+
+/**
+ * Which instance holds the notifier: a session advisory lock on a connection of its own (not the
+ * pool's: a pooled connection would carry the lock to whoever borrows it next). The lock lives as
+ * long as the session, so a dead instance's lock goes with its connection and another instance's
+ * next try takes it.
+ */
+final class NotifierLock implements AutoCloseable {
+
+    /** pg_stat_activity's name for the holder's connection. */
+    static final String APPLICATION_NAME = "eventsync-push";
+    /** Advisory keys are shared by the whole database: the notifier's is named after it. */
+    static final String TRY = "select pg_try_advisory_lock(hashtextextended('eventsync.push.notifier', 0))";
+
+    private final DataSource dataSource;
+    private Connection connection;
+
+    NotifierLock(DataSource dataSource) {
+        this.dataSource = dataSource;
+    }
+
+    /** Tries once; true when this instance holds the lock (now or already). */
+    boolean tryHold() {
+        if (connection != null) {
+            return true;
+        }
+        Connection candidate = null;
+        try {
+            candidate = Listener.dedicated(dataSource, APPLICATION_NAME);
+            candidate.setAutoCommit(true);
+            try (PreparedStatement lock = candidate.prepareStatement(TRY)) {
+                try (ResultSet row = lock.executeQuery()) {
+                    row.next();
+                    if (row.getBoolean(1)) {
+                        connection = candidate;
+                        return true;
+                    }
+                }
+            }
+        } catch (SQLException e) {
+            // the database is away: not the holder, try again later
+        }
+        closeQuietly(candidate);
+        return false;
+    }
+
+    /** Whether the lock is still held: its session answers. A lost session lost the lock with it. */
+    boolean stillHeld() {
+        if (connection == null) {
+            return false;
+        }
+        try (Statement ping = connection.createStatement()) {
+            ping.execute("select 1");
+            return true;
+        } catch (SQLException e) {
+            close();
+            return false;
+        }
+    }
+
+    boolean held() {
+        return connection != null;
+    }
+
+    /** Lets the lock go (closing its session releases it at once). */
+    @Override
+    public void close() {
+        closeQuietly(connection);
+        connection = null;
+    }
+
+    private static void closeQuietly(Connection connection) {
+        if (connection != null) {
+            try {
+                connection.close();
+            } catch (SQLException e) {
+                // gone already: so is the lock
+            }
+        }
+    }
+}

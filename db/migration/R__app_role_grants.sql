@@ -29,6 +29,8 @@ begin
     execute format('grant select, insert on message_events, membership_periods to %I', app);
     -- Push registrations (not part of the log): changed and removed in place.
     execute format('grant select, insert, update, delete on pushers to %I', app);
+    -- Media metadata (not part of the log): committed bytes advance in place; a failed upload's row is removed.
+    execute format('grant select, insert, update, delete on media to %I', app);
     -- Presence: ephemeral rows of the running instances.
     execute format('grant select, insert, update, delete on instances, presence to %I', app);
     -- Flyway's history, read only: a server that may not migrate checks that the schema is current.

@@ -75,7 +75,14 @@ public final class Uploads {
                 table.recordCommitted(spec.media(), committed); // the store lost bytes: never promise them
             }
             rules.requireOffsetWithin(spec.offset(), committed);
-            return new Started.Receiving(new Call(spec, blob, committed));
+            Call call = new Call(spec, blob, committed);
+            if (committed == spec.sizeBytes()) {
+                // Every byte arrived in an earlier call that could not complete (its database
+                // update failed): no chunk will come to trigger the check, so check now.
+                call.completeOrDiscard();
+                return new Started.Complete(call.status());
+            }
+            return new Started.Receiving(call);
         } catch (SQLException | IOException | RuntimeException e) {
             blob.close();
             throw e;
@@ -186,6 +193,10 @@ public final class Uploads {
                 record();
             }
             close();
+            return status();
+        }
+
+        MediaStatus status() {
             return MediaStatus.newBuilder().setMediaUuid(spec.media().toString())
                     .setCommittedBytes(complete ? spec.sizeBytes() : held).setComplete(complete).build();
         }

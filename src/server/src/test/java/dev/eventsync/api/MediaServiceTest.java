@@ -22,6 +22,7 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
@@ -30,7 +31,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
+import javax.sql.DataSource;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.grpc.test.autoconfigure.LocalGrpcServerPort;
+import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.test.context.TestPropertySource;
 
 /** MediaService (API.md v1.1) over real gRPC on the filesystem store: resumable uploads, downloads, every refusal. */
@@ -43,6 +47,9 @@ class MediaServiceTest {
 
     @LocalGrpcServerPort
     int port;
+
+    @Autowired
+    DataSource dataSource;
 
     Api api;
     Api.User alice;
@@ -147,6 +154,21 @@ class MediaServiceTest {
             byte[] downloaded = Media.bytes(Media.download(alice, media, 0));
             assertThat(Media.sha256(downloaded)).isEqualTo(Media.sha256(file));
             assertThat(downloaded).isEqualTo(file);
+        }
+
+        @Test
+        void anUploadWhoseEveryByteIsCommittedButNotCompletedIsCheckedAndCompletedByTheNextStart() throws Exception {
+            byte[] file = Media.file(2 * KIB, 23);
+            String media = Events.newUuid();
+            Media.upload(alice, Media.start(media, file, 0), Media.chunks(file, 0, KIB, KIB));
+            // As a call leaves it whose last bytes were synced and recorded but whose completion failed (the database went away).
+            Files.write(part(media), Arrays.copyOfRange(file, KIB, file.length), StandardOpenOption.APPEND);
+            new JdbcTemplate(dataSource).update("update media set committed_bytes = size_bytes where media_uuid = ?::uuid", media);
+            assertThat(Media.status(alice, media).getComplete()).isFalse();
+
+            MediaStatus done = Media.open(alice).send(Media.start(media, file, file.length)).finish();
+            assertThat(done.getComplete()).isTrue();
+            assertThat(Media.bytes(Media.download(alice, media, 0))).isEqualTo(file);
         }
 
         @Test

@@ -9,8 +9,11 @@ RUN --mount=type=cache,target=/root/.m2 mvn -B -ntp -DskipTests -pl src/server -
 
 FROM eclipse-temurin:17-jre
 # Nothing is written to /app (no embedded database here; temporary files go to /tmp): it and the
-# jar stay root-owned and read-only.
-RUN useradd --system --uid 10001 --home-dir /app --shell /usr/sbin/nologin eventsync
+# jar stay root-owned and read-only. Media bytes go to /var/lib/eventsync/media (the default
+# eventsync.media.filesystem.root outside development mode), a volume owned by the server's user.
+RUN useradd --system --uid 10001 --home-dir /app --shell /usr/sbin/nologin eventsync \
+    && mkdir -p /var/lib/eventsync/media && chown -R eventsync:eventsync /var/lib/eventsync
+VOLUME /var/lib/eventsync/media
 WORKDIR /app
 # Never development mode in the image: without SPRING_DATASOURCE_URL the server refuses to start
 # (it would otherwise run an embedded database with the public JWT secret).

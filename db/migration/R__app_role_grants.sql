@@ -32,6 +32,8 @@ begin
     -- The notifier's progress and pending retries (not part of the log).
     execute format('grant select, update on push_position to %I', app);
     execute format('grant select, insert, update, delete on push_retries to %I', app);
+    -- Media metadata (not part of the log): committed bytes advance in place; a failed upload's row is removed.
+    execute format('grant select, insert, update, delete on media to %I', app);
     -- Presence: ephemeral rows of the running instances.
     execute format('grant select, insert, update, delete on instances, presence to %I', app);
     -- Flyway's history, read only: a server that may not migrate checks that the schema is current.

@@ -30,7 +30,8 @@ final class Usage {
                   java -Dloader.path=src/server/target/dev-lib -jar src/server/target/eventsync.jar
 
                 Production: SPRING_DATASOURCE_URL, SPRING_DATASOURCE_USERNAME, SPRING_DATASOURCE_PASSWORD,
-                EVENTSYNC_AUTH_JWT_SECRET (or eventsync.auth.issuer-uri), EVENTSYNC_DEV_ENABLED=false.
+                EVENTSYNC_AUTH_JWT_SECRET (or eventsync.auth.issuer-uri), EVENTSYNC_DEV_ENABLED=false, and
+                EVENTSYNC_MEDIA_FILESYSTEM_ROOT where media bytes live (default /var/lib/eventsync/media).
                 Every property (README, Configuration) is also an environment variable or a --name=value
                 argument. Tokens, the terminal chat and the load generator are in eventsync-tools.jar.""");
     }

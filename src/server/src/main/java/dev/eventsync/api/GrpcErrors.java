@@ -11,6 +11,8 @@ import io.grpc.Status;
 import io.grpc.StatusException;
 import io.grpc.StatusRuntimeException;
 import io.grpc.protobuf.StatusProto;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import org.slf4j.Logger;
@@ -22,7 +24,7 @@ import org.springframework.stereotype.Component;
  * The one place a failure becomes a gRPC status. The set is closed: what a client sent wrong is
  * RESOURCE_EXHAUSTED, INVALID_ARGUMENT or FAILED_PRECONDITION (UNAUTHENTICATED is decided by the
  * auth interceptor); a database that cannot be reached or a server going down is UNAVAILABLE
- * (retry); only a bug is INTERNAL, and it is logged with its stack trace. Failures that are not
+ * (retry), and so is a media store that fails (DATA_LOSS is only an upload's hash mismatch); only a bug is INTERNAL, and it is logged with its stack trace. Failures that are not
  * a client's are classified once, by {@link Failures}, here as on the append path.
  */
 @Component
@@ -67,12 +69,20 @@ class GrpcErrors implements GrpcExceptionHandler {
                 case NOT_FOUND -> Status.NOT_FOUND;
                 case NOT_ALLOWED -> Status.FAILED_PRECONDITION;
                 case TOO_MANY -> Status.RESOURCE_EXHAUSTED;
+                case CONFLICT -> Status.ALREADY_EXISTS;
+                case WRONG_STATE -> Status.FAILED_PRECONDITION;
+                case CORRUPT -> Status.DATA_LOSS;
                 case UNAVAILABLE -> Status.UNAVAILABLE;
             };
             return status.withDescription(rejected.getMessage());
         }
         if (cause instanceof StatusException || cause instanceof StatusRuntimeException) {
             return Status.fromThrowable(cause);
+        }
+        if (cause instanceof IOException || cause instanceof UncheckedIOException) {
+            // The media store (a full or failing disk): nothing of this call past its committed bytes counts.
+            log.warn("media store unavailable: {}", cause.toString());
+            return Status.UNAVAILABLE.withDescription("the media store is unavailable; resume from the committed bytes, retry");
         }
         if (cause instanceof Failures.CallFault) {
             // The append path logged it with its stack when it isolated the call.

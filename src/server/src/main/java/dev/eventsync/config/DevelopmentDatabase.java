@@ -167,8 +167,8 @@ class DevelopmentDatabase {
 
     /** Marks the development mode for the rest of the server (the development JWT secret). */
     @Bean
-    DevelopmentMode developmentMode() {
-        return new DevelopmentMode();
+    DevelopmentMode developmentMode(Environment environment) {
+        return new DevelopmentMode(dataDir(environment).getParent());
     }
 
     static final class NoDatasourceConfigured implements Condition {

@@ -17,9 +17,15 @@ public final class CallRejected extends RuntimeException {
         NOT_FOUND,
         /** Refused by the operator's configuration (a push gateway outside the allowlist). */
         NOT_ALLOWED,
-        /** More stored things than a configured limit allows (pushers per user). */
+        /** More stored things than a configured limit allows (pushers per user, incomplete uploads per user). */
         TOO_MANY,
-        /** The server is shutting down or its append queue is full: retry later. */
+        /** A client-chosen key already names something else: another user's media, or other content. */
+        CONFLICT,
+        /** The request does not fit what the server holds: an upload offset beyond the committed bytes. */
+        WRONG_STATE,
+        /** Uploaded bytes that do not match their declared hash: they were discarded. */
+        CORRUPT,
+        /** The server is shutting down, its append queue is full, or the same upload is in progress: retry later. */
         UNAVAILABLE
     }
 

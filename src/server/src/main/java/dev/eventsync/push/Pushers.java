@@ -2,6 +2,7 @@ package dev.eventsync.push;
 
 import dev.eventsync.events.CallRejected;
 import dev.eventsync.proto.v1.Pusher;
+import dev.eventsync.store.UserLock;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -24,9 +25,6 @@ public final class Pushers {
                 registered_at = case when pushers.user_uuid = excluded.user_uuid then pushers.registered_at
                                      else excluded.registered_at end""";
 
-    /** Serialises one user's registrations, so the count below cannot be raced past the limit. */
-    static final String LOCK_USER = "select pg_advisory_xact_lock(hashtextextended(?::text, 7))";
-
     static final String COUNT = "select count(*) from pushers where user_uuid = ?";
 
     static final String DELETE = "delete from pushers where user_uuid = ? and app_id = ? and pushkey = ?";
@@ -48,35 +46,22 @@ public final class Pushers {
 
     /** Stores the registration for this user; RESOURCE_EXHAUSTED (nothing stored) beyond the per-user limit. */
     public void set(UUID user, PusherRegistration pusher) throws SQLException {
-        try (Connection connection = dataSource.getConnection()) {
-            connection.setAutoCommit(false);
-            try {
-                try (PreparedStatement lock = connection.prepareStatement(LOCK_USER)) {
-                    lock.setObject(1, user);
-                    lock.executeQuery().close();
-                }
-                try (PreparedStatement upsert = connection.prepareStatement(UPSERT)) {
-                    upsert.setString(1, pusher.key().appId());
-                    upsert.setString(2, pusher.key().pushkey());
-                    upsert.setObject(3, user);
-                    upsert.setString(4, pusher.gatewayUrl());
-                    upsert.setShort(5, (short) pusher.format().getNumber());
-                    upsert.setString(6, pusher.deviceDisplayName());
-                    upsert.setString(7, pusher.lang());
-                    upsert.executeUpdate();
-                }
-                if (count(connection, user) > maxPerUser) {
-                    throw new CallRejected(CallRejected.Problem.TOO_MANY, "at most " + maxPerUser
-                            + " pushers per user (eventsync.push.max-pushers-per-user): delete one first");
-                }
-                connection.commit();
-            } catch (SQLException | RuntimeException e) {
-                connection.rollback();
-                throw e;
-            } finally {
-                connection.setAutoCommit(true);
+        UserLock.inTransaction(dataSource, user, UserLock.PUSHERS, connection -> {
+            try (PreparedStatement upsert = connection.prepareStatement(UPSERT)) {
+                upsert.setString(1, pusher.key().appId());
+                upsert.setString(2, pusher.key().pushkey());
+                upsert.setObject(3, user);
+                upsert.setString(4, pusher.gatewayUrl());
+                upsert.setShort(5, (short) pusher.format().getNumber());
+                upsert.setString(6, pusher.deviceDisplayName());
+                upsert.setString(7, pusher.lang());
+                upsert.executeUpdate();
             }
-        }
+            if (UserLock.count(connection, COUNT, user) > maxPerUser) {
+                throw new CallRejected(CallRejected.Problem.TOO_MANY, "at most " + maxPerUser
+                        + " pushers per user (eventsync.push.max-pushers-per-user): delete one first");
+            }
+        });
     }
 
     /** Removes this user's pusher; nothing to remove is fine (idempotent). */
@@ -114,15 +99,5 @@ public final class Pushers {
             }
         }
         return pushers;
-    }
-
-    private static long count(Connection connection, UUID user) throws SQLException {
-        try (PreparedStatement count = connection.prepareStatement(COUNT)) {
-            count.setObject(1, user);
-            try (ResultSet row = count.executeQuery()) {
-                row.next();
-                return row.getLong(1);
-            }
-        }
     }
 }

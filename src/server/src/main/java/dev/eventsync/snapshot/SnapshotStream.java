@@ -1,5 +1,6 @@
 package dev.eventsync.snapshot;
 
+import dev.eventsync.flow.ReadyStream;
 import dev.eventsync.history.ReadTransaction;
 import dev.eventsync.proto.v1.SnapshotItem;
 import io.grpc.StatusException;
@@ -27,63 +28,27 @@ public class SnapshotStream {
     public void start(ServerCallStreamObserver<SnapshotItem> observer, java.util.UUID caller, SnapshotQuery query,
                       Function<Throwable, StatusException> errors) throws SQLException {
         ReadTransaction transaction = ReadTransaction.begin(dataSource);
-        Call call;
+        SnapshotReader reader;
         try {
-            call = new Call(observer, transaction, SnapshotReader.open(transaction.connection(), caller, query), errors);
+            reader = SnapshotReader.open(transaction.connection(), caller, query);
         } catch (SQLException | RuntimeException e) {
             transaction.close();
             throw e;
         }
-        observer.setOnCancelHandler(call::finish);
-        observer.setOnReadyHandler(call::drain);
-        call.drain();
-    }
+        ReadyStream.start(observer, new ReadyStream.Source<>() {
+            @Override
+            public SnapshotItem next() throws SQLException {
+                return reader.next();
+            }
 
-    /** One call: sends while the client is ready, ends the transaction once, whichever way the call ends. */
-    private static final class Call {
-        private final ServerCallStreamObserver<SnapshotItem> observer;
-        private final ReadTransaction transaction;
-        private final SnapshotReader reader;
-        private final Function<Throwable, StatusException> errors;
-        private boolean finished;
-
-        Call(ServerCallStreamObserver<SnapshotItem> observer, ReadTransaction transaction, SnapshotReader reader,
-             Function<Throwable, StatusException> errors) {
-            this.observer = observer;
-            this.transaction = transaction;
-            this.reader = reader;
-            this.errors = errors;
-        }
-
-        synchronized void drain() {
-            try {
-                while (!finished && observer.isReady()) {
-                    SnapshotItem item = reader.next();
-                    if (item == null) {
-                        finish();
-                        observer.onCompleted();
-                        return;
-                    }
-                    observer.onNext(item);
-                }
-            } catch (SQLException | RuntimeException e) {
-                if (!finished) {
-                    finish();
-                    observer.onError(errors.apply(e));
+            @Override
+            public void close() {
+                try {
+                    transaction.close();
+                } catch (SQLException e) {
+                    // the connection is gone already; the pool replaces it
                 }
             }
-        }
-
-        synchronized void finish() {
-            if (finished) {
-                return;
-            }
-            finished = true;
-            try {
-                transaction.close();
-            } catch (SQLException e) {
-                // the connection is gone already; the pool replaces it
-            }
-        }
+        }, errors);
     }
 }

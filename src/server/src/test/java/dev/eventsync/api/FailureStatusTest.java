@@ -10,6 +10,7 @@ import dev.eventsync.store.Failures;
 import io.grpc.Status;
 import io.grpc.StatusException;
 import io.grpc.protobuf.StatusProto;
+import java.io.IOException;
 import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
 import java.time.Duration;
@@ -30,10 +31,13 @@ import org.springframework.dao.QueryTimeoutException;
  */
 class FailureStatusTest {
 
-    /** The README's closed set of whole-call statuses (NOT_FOUND: the v1.1 History, API.md). */
+    /**
+     * The README's closed set of whole-call statuses (NOT_FOUND: the v1.1 History; ALREADY_EXISTS
+     * and DATA_LOSS: the v1.1 MediaService, API.md).
+     */
     static final Set<Status.Code> CLOSED_SET = Set.of(Status.Code.UNAUTHENTICATED, Status.Code.RESOURCE_EXHAUSTED,
             Status.Code.INVALID_ARGUMENT, Status.Code.NOT_FOUND, Status.Code.FAILED_PRECONDITION, Status.Code.UNAVAILABLE,
-            Status.Code.INTERNAL);
+            Status.Code.ALREADY_EXISTS, Status.Code.DATA_LOSS, Status.Code.INTERNAL);
 
     static Stream<Arguments> failures() {
         return Stream.of(
@@ -57,6 +61,8 @@ class FailureStatusTest {
                         Failures.Kind.CALL_FAULT, Status.Code.INTERNAL),
                 row("RuntimeException deciding a call", new IllegalStateException("bug"), Failures.Kind.CALL_FAULT,
                         Status.Code.INTERNAL),
+                row("media store failing (disk full)", new IOException("No space left on device"), Failures.Kind.CALL_FAULT,
+                        Status.Code.UNAVAILABLE),
                 row("a call isolated by the writer", new Failures.CallFault(new IllegalStateException("bug")),
                         Failures.Kind.CALL_FAULT, Status.Code.INTERNAL));
     }
@@ -74,7 +80,7 @@ class FailureStatusTest {
     @ParameterizedTest(name = "{0}: {2}, {3}")
     @MethodSource("failures")
     void isClassifiedOnceAndAnsweredWithItsStatus(String name, Throwable failure, Failures.Kind kind, Status.Code code) {
-        if (!(failure instanceof Failures.CallFault)) {
+        if (!(failure instanceof Failures.CallFault) && !(failure instanceof IOException)) {
             assertThat(Failures.classify(failure)).isEqualTo(kind);
         }
         Status status = errors.toException(new CompletionException(failure)).getStatus();

@@ -48,6 +48,7 @@ class DevelopmentModeTest {
         ConfigurableApplicationContext first = Servers.start(nothingButTheDataDir);
         try (Api api = new Api(Servers.port(first))) {
             assertThat(first.getBean(DevelopmentMode.class)).isNotNull();
+            assertThat(dataDir.resolve("media").resolve("incomplete")).as("media bytes beside the embedded database").isDirectory();
             JdbcTemplate jdbc = new JdbcTemplate(first.getBean(DataSource.class));
             assertThat(jdbc.queryForObject("show synchronous_commit", String.class)).isEqualTo("on");
             assertThat(jdbc.queryForObject("show fsync", String.class)).isEqualTo("on");

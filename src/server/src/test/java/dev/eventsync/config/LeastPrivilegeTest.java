@@ -13,8 +13,11 @@ import dev.eventsync.proto.v1.Pusher;
 import dev.eventsync.support.Api;
 import dev.eventsync.support.Events;
 import dev.eventsync.support.Follower;
+import dev.eventsync.support.Media;
 import dev.eventsync.support.Servers;
 import dev.eventsync.support.TestDatabase;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -138,8 +141,8 @@ class LeastPrivilegeTest {
     }
 
     /**
-     * A server as the app role (with these properties too) writes each projection and presence
-     * table, through the public API, and reads its feeds.
+     * A server as the app role (with these properties too) writes each projection, presence, push
+     * and media table, through the public API, and reads its feeds.
      */
     private void everyKindOfWriteAndReadWorksAsTheAppRole(Map<String, Object> extra) throws Exception {
         ConfigurableApplicationContext server = Servers.start(asAppRole(extra));
@@ -179,6 +182,19 @@ class LeastPrivilegeTest {
             await().atMost(Duration.ofSeconds(30)).until(() -> asApp.queryForObject(
                     "select (select position from push_position) = (select last_position from log_head)"
                             + " and exists (select 1 from push_retries where user_uuid = ?::uuid)", Boolean.class, carol.uuid()));
+            // media: a row inserted, its committed bytes updated, completed, and a failed upload's row deleted
+            byte[] file = Media.file(5 * 1024 * 1024, 1);
+            String picture = Events.newUuid();
+            assertThat(Media.upload(alice, Media.start(picture, file, 0), Media.chunks(file, 0, 1024 * 1024, 256 * 1024))
+                    .getCommittedBytes()).isEqualTo(1024 * 1024);
+            assertThat(Media.upload(alice, Media.start(picture, file, 1024 * 1024), Media.chunks(file, 1024 * 1024, file.length, 256 * 1024))
+                    .getComplete()).isTrue();
+            assertThat(Media.bytes(Media.download(alice, picture, 0))).isEqualTo(file);
+            String corrupt = Events.newUuid();
+            assertThatThrownBy(() -> Media.upload(alice, Media.start(corrupt, file, 0), Media.chunks(new byte[file.length], 0, file.length, 1024 * 1024)))
+                    .isInstanceOfSatisfying(StatusRuntimeException.class, e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.DATA_LOSS));
+            assertThat(new JdbcTemplate(dataSource(url, APP, APP_PASSWORD)).queryForObject(
+                    "select count(*) from media where media_uuid = ?::uuid", Long.class, corrupt)).isZero();
         } finally {
             server.close();
         }

@@ -4,6 +4,7 @@ import dev.eventsync.auth.Tokens;
 import dev.eventsync.proto.v1.Event;
 import dev.eventsync.proto.v1.EventResult;
 import dev.eventsync.proto.v1.EventServiceGrpc;
+import dev.eventsync.proto.v1.MediaServiceGrpc;
 import dev.eventsync.proto.v1.PushServiceGrpc;
 import dev.eventsync.proto.v1.SubmitEventOutput;
 import dev.eventsync.proto.v1.SyncFromServerRequest;
@@ -93,6 +94,15 @@ public final class Api implements AutoCloseable {
 
         public PushServiceGrpc.PushServiceBlockingStub pushStub() {
             return PushServiceGrpc.newBlockingStub(authorized());
+        }
+
+        public MediaServiceGrpc.MediaServiceBlockingStub mediaStub() {
+            return MediaServiceGrpc.newBlockingStub(authorized()).withDeadlineAfter(60, TimeUnit.SECONDS);
+        }
+
+        /** For uploads (client streaming) and downloads read under flow control. */
+        public MediaServiceGrpc.MediaServiceStub mediaAsyncStub() {
+            return MediaServiceGrpc.newStub(authorized());
         }
 
         public EventServiceGrpc.EventServiceStub asyncStub() {

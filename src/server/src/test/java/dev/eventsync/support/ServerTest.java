@@ -16,6 +16,7 @@ import org.springframework.test.context.ContextConfiguration;
 @SpringBootTest(properties = {
         "spring.grpc.server.port=0",
         "eventsync.auth.jwt-secret=" + Api.SECRET,
+        "eventsync.media.filesystem.root=" + Servers.MEDIA_ROOT,
         // Contexts still cached at JVM exit close while the embedded database is going away.
         "spring.datasource.hikari.connection-timeout=2000"
 })

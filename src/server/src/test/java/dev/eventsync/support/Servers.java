@@ -10,6 +10,9 @@ import org.springframework.context.ConfigurableApplicationContext;
 /** Starts whole servers inside a test, for scenarios one Spring test context cannot express (restarts). */
 public final class Servers {
 
+    /** The test servers' media folder (never the production default), shared so a restarted server finds its bytes. */
+    public static final String MEDIA_ROOT = "target/test-media";
+
     private Servers() {}
 
     /** A server on the test database and a random port, with the test JWT secret. */
@@ -31,6 +34,7 @@ public final class Servers {
         properties.put("spring.datasource.username", db.username() == null ? "" : db.username());
         properties.put("spring.datasource.password", db.password() == null ? "" : db.password());
         properties.put("eventsync.auth.jwt-secret", Api.SECRET);
+        properties.put("eventsync.media.filesystem.root", MEDIA_ROOT);
         properties.put("spring.datasource.hikari.connection-timeout", "2000");
         return properties;
     }

@@ -1,0 +1,54 @@
+package dev.eventsync.media;
+
+import dev.eventsync.config.DevelopmentMode;
+import java.nio.file.Path;
+import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/** Media is plain Java; this wires it with the configured limits and the filesystem store. */
+@Configuration(proxyBeanMethods = false)
+@EnableConfigurationProperties(MediaProperties.class)
+class MediaConfiguration {
+
+    private static final Logger log = LoggerFactory.getLogger(MediaConfiguration.class);
+
+    @Bean
+    BlobStore blobStore(MediaProperties properties, ObjectProvider<DevelopmentMode> developmentMode) {
+        Path root = root(properties, developmentMode.getIfAvailable());
+        log.info("media bytes are stored under {} (eventsync.media.filesystem.root)", root.toAbsolutePath());
+        return new FilesystemBlobStore(root);
+    }
+
+    static Path root(MediaProperties properties, DevelopmentMode developmentMode) {
+        if (properties.filesystem().root() != null) {
+            return properties.filesystem().root();
+        }
+        return developmentMode != null ? developmentMode.dataFolder().resolve(MediaProperties.DEVELOPMENT_ROOT)
+                : MediaProperties.DEFAULT_ROOT;
+    }
+
+    @Bean
+    MediaRules mediaRules(MediaProperties properties) {
+        return new MediaRules(properties.maxSize().toBytes(), properties.maxIncompleteUploads());
+    }
+
+    @Bean
+    MediaTable mediaTable(DataSource dataSource) {
+        return new MediaTable(dataSource);
+    }
+
+    @Bean
+    Uploads uploads(MediaRules rules, MediaTable table, BlobStore store) {
+        return new Uploads(rules, table, store);
+    }
+
+    @Bean
+    Downloads downloads(MediaRules rules, MediaTable table, BlobStore store) {
+        return new Downloads(rules, table, store);
+    }
+}

@@ -1,0 +1,42 @@
+package dev.eventsync.media;
+
+import java.nio.file.Path;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.util.unit.DataSize;
+
+/**
+ * Media ({@code eventsync.media.*}; API.md v1.1, MediaService).
+ *
+ * @param maxSize              a file's size at most; a larger upload is RESOURCE_EXHAUSTED before any byte is kept
+ * @param maxIncompleteUploads a user's uploads not complete yet, at most; one more is RESOURCE_EXHAUSTED,
+ *                             so a client cannot fill the store with abandoned parts
+ * @param filesystem           the filesystem store
+ */
+@ConfigurationProperties("eventsync.media")
+public record MediaProperties(
+        @DefaultValue("100MB") DataSize maxSize,
+        @DefaultValue("20") int maxIncompleteUploads,
+        @DefaultValue Filesystem filesystem) {
+
+    /** Outside development mode, and unless set: the image's volume, the conventional place of a service's state. */
+    public static final Path DEFAULT_ROOT = Path.of("/var/lib/eventsync/media");
+    /** Under the development data folder ({@code .eventsync}), beside the embedded database. */
+    public static final String DEVELOPMENT_ROOT = "media";
+
+    public MediaProperties {
+        if (maxSize.toBytes() < 1) {
+            throw new IllegalArgumentException("eventsync.media.max-size must be positive, is " + maxSize);
+        }
+        if (maxIncompleteUploads < 1) {
+            throw new IllegalArgumentException("eventsync.media.max-incomplete-uploads must be at least 1, is " + maxIncompleteUploads);
+        }
+    }
+
+    /**
+     * @param root where the bytes live: {@code incomplete/} and {@code complete/} under it; null
+     *             for the default ({@link #DEVELOPMENT_ROOT} under the development data folder,
+     *             else {@link #DEFAULT_ROOT})
+     */
+    public record Filesystem(Path root) {}
+}

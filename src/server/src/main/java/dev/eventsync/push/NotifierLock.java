@@ -22,7 +22,9 @@ final class NotifierLock implements AutoCloseable {
     static final String TRY = "select pg_try_advisory_lock(hashtextextended('eventsync.push.notifier', 0))";
 
     private final DataSource dataSource;
-    private Connection connection;
+    /** The session that holds or tries the lock: kept between tries, reopened only when lost. */
+    private Connection session;
+    private boolean held;
 
     NotifierLock(DataSource dataSource) {
         this.dataSource = dataSource;
@@ -30,35 +32,30 @@ final class NotifierLock implements AutoCloseable {
 
     /** Tries once; true when this instance holds the lock (now or already). */
     boolean tryHold() {
-        if (connection != null) {
+        if (held) {
             return true;
         }
-        Connection candidate = null;
         try {
-            candidate = Listener.dedicated(dataSource, APPLICATION_NAME);
-            candidate.setAutoCommit(true);
-            try (PreparedStatement lock = candidate.prepareStatement(TRY)) {
-                try (ResultSet row = lock.executeQuery()) {
-                    row.next();
-                    if (row.getBoolean(1)) {
-                        connection = candidate;
-                        return true;
-                    }
-                }
+            if (session == null) {
+                session = Listener.dedicated(dataSource, APPLICATION_NAME);
+                session.setAutoCommit(true);
+            }
+            try (PreparedStatement lock = session.prepareStatement(TRY); ResultSet row = lock.executeQuery()) {
+                row.next();
+                held = row.getBoolean(1);
             }
         } catch (SQLException e) {
-            // the database is away: not the holder, try again later
+            close(); // the database is away: not the holder, try again later on a new session
         }
-        closeQuietly(candidate);
-        return false;
+        return held;
     }
 
     /** Whether the lock is still held: its session answers. A lost session lost the lock with it. */
     boolean stillHeld() {
-        if (connection == null) {
+        if (!held) {
             return false;
         }
-        try (Statement ping = connection.createStatement()) {
+        try (Statement ping = session.createStatement()) {
             ping.execute("select 1");
             return true;
         } catch (SQLException e) {
@@ -68,14 +65,15 @@ final class NotifierLock implements AutoCloseable {
     }
 
     boolean held() {
-        return connection != null;
+        return held;
     }
 
     /** Lets the lock go (closing its session releases it at once). */
     @Override
     public void close() {
-        closeQuietly(connection);
-        connection = null;
+        closeQuietly(session);
+        session = null;
+        held = false;
     }
 
     private static void closeQuietly(Connection connection) {

@@ -47,7 +47,7 @@ class ServerKillTest {
     static final int CLIENTS = 3;
     static final int MESSAGES_PER_CLIENT = 1000;
     // A JVM start on a loaded machine (several builds on two cores) took 81 s here.
-    static final Duration START = Duration.ofSeconds(180);
+    static final Duration START = JavaProcesses.STARTUP;
 
     @TempDir
     Path dir;

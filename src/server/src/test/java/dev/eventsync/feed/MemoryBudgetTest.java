@@ -105,7 +105,7 @@ class MemoryBudgetTest {
     void fiveHundredStreamsThatNeverReadStayWithinTheBudgetAndOthersAreServed() throws Exception {
         try (Api api = new Api(port)) {
             Api.User celebrity = api.newUser();
-            await().atMost(Duration.ofSeconds(90)).ignoreExceptions()
+            await().atMost(JavaProcesses.STARTUP).ignoreExceptions()
                     .failFast("the server exited; see " + log, () -> !server.isAlive())
                     .until(() -> celebrity.read("").get(0).hasSyncCaughtUp());
             List<Api.User> stalled = new ArrayList<>();

@@ -381,7 +381,7 @@ class ShutdownTest {
             try (Api apiA = new Api(portA); Api apiB = new Api(Servers.port(b))) {
                 Api.User aliceOnA = apiA.newUser();
                 Api.User bobOnB = apiB.newUser();
-                await().atMost(Duration.ofSeconds(60)).ignoreExceptions()
+                await().atMost(JavaProcesses.STARTUP).ignoreExceptions()
                         .failFast("instance A exited; see " + logA, () -> !processA.isAlive())
                         .until(() -> aliceOnA.read("").get(0).hasSyncCaughtUp());
                 String conversation = conversation(aliceOnA, bobOnB);

@@ -3,11 +3,18 @@ package dev.eventsync.support;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
 /** A main class in a JVM of its own, for tests that must kill or signal a real process. */
 public final class JavaProcesses {
+
+    /**
+     * How long a server process may take to answer after its start: a bound, not a wait. Under a
+     * loaded 2-core machine a Spring Boot process with its embedded PostgreSQL took over 60 s.
+     */
+    public static final Duration STARTUP = Duration.ofSeconds(180);
 
     private JavaProcesses() {}
 

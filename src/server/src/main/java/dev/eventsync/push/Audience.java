@@ -1,6 +1,7 @@
 package dev.eventsync.push;
 
 import com.google.protobuf.InvalidProtocolBufferException;
+import dev.eventsync.history.UnreadCounts;
 import dev.eventsync.proto.v1.Event;
 import dev.eventsync.proto.v1.Message;
 import dev.eventsync.proto.v1.Pusher;
@@ -44,19 +45,6 @@ final class Audience {
             select user_uuid, app_id, pushkey, gateway_url, format, extract(epoch from registered_at)::bigint
             from pushers where user_uuid = ? order by app_id, pushkey""";
 
-    /**
-     * A user's total unread count (docs/api.md, Markers): the messages of others, not deleted,
-     * after the read marker, in the current conversations that are not muted. The Snapshot's
-     * per-conversation count (SnapshotReader.UNREAD) summed over them in one query.
-     */
-    static final String UNREAD = """
-            select count(*) from memberships ms
-                 left join markers k on k.conversation_uuid = ms.conversation_uuid and k.user_uuid = ms.user_uuid
-                 left join conversation_settings s on s.conversation_uuid = ms.conversation_uuid and s.user_uuid = ms.user_uuid
-                 join messages m on m.conversation_uuid = ms.conversation_uuid
-                                and m.seq > greatest(ms.joined_seq, coalesce(k.read_seq, 0))
-            where ms.user_uuid = ? and m.author_uuid <> ms.user_uuid and m.deleted_by is null
-              and not coalesce(s.muted_until > now(), false)""";
 
     /** A new message with the members who may be notified of it; null when it is gone (deleted meanwhile). */
     record NewMessage(NewMessageFacts facts, List<Candidate> candidates) {}
@@ -123,7 +111,7 @@ final class Audience {
 
     long unread(UUID user) throws SQLException {
         try (Connection connection = dataSource.getConnection();
-             PreparedStatement select = connection.prepareStatement(UNREAD)) {
+             PreparedStatement select = connection.prepareStatement(UnreadCounts.TOTAL)) {
             select.setObject(1, user);
             try (ResultSet row = select.executeQuery()) {
                 row.next();

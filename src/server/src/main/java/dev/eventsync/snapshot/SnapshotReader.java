@@ -1,6 +1,7 @@
 package dev.eventsync.snapshot;
 
 import dev.eventsync.events.Delivery;
+import dev.eventsync.history.UnreadCounts;
 import dev.eventsync.history.VisibleMessages;
 import dev.eventsync.proto.v1.ConversationSettingsChanged;
 import dev.eventsync.proto.v1.ConversationView;
@@ -75,12 +76,6 @@ final class SnapshotReader {
             where k.conversation_uuid = any(?)
             order by k.conversation_uuid, k.user_uuid""";
 
-    /** The caller's unread messages of each range after their read marker: others', not deleted; mentions apart. */
-    static final String UNREAD = """
-            select r.c, u.n, u.m from unnest(?::uuid[], ?::bigint[], ?::bigint[]) as r(c, f, t)
-            cross join lateral (
-                select count(*) as n, count(*) filter (where ? = any(mentioned_user_uuids)) as m from messages
-                where conversation_uuid = r.c and seq > r.f and seq <= r.t and author_uuid <> ? and deleted_by is null) u""";
 
     /**
      * Conversations read per group: a few queries per group instead of several per conversation,
@@ -295,7 +290,7 @@ final class SnapshotReader {
         return readSeqs;
     }
 
-    /** The unread counts: over each visible range, after the read marker. */
+    /** The unread counts ({@link UnreadCounts}): over each visible range, after the read marker. */
     private void unread(List<UUID> current, Map<UUID, List<VisibleMessages.Range>> visible, Map<UUID, Long> readSeqs,
                         Map<UUID, ConversationView.Builder> views) throws SQLException {
         List<UUID> conversations = new ArrayList<>();
@@ -313,12 +308,13 @@ final class SnapshotReader {
         }
         Map<UUID, long[]> counts = new HashMap<>();
         if (!conversations.isEmpty()) {
-            try (PreparedStatement select = connection.prepareStatement(UNREAD)) {
+            try (PreparedStatement select = connection.prepareStatement(UnreadCounts.PER_RANGE)) {
                 select.setArray(1, connection.createArrayOf("uuid", conversations.toArray()));
                 select.setArray(2, connection.createArrayOf("bigint", from.toArray()));
                 select.setArray(3, connection.createArrayOf("bigint", to.toArray()));
-                select.setObject(4, caller);
-                select.setObject(5, caller);
+                for (int i = 4; i <= 7; i++) {
+                    select.setObject(i, caller);
+                }
                 try (ResultSet rows = select.executeQuery()) {
                     while (rows.next()) {
                         long[] sum = counts.computeIfAbsent(rows.getObject(1, UUID.class), c -> new long[2]);

@@ -30,12 +30,12 @@ import java.util.UUID;
  * submitted event with server fields cleared), which the server still accepts for a resend
  * (Decider); the v2 canonical encoding lives only in the server.
  */
-final class HistorySeed {
+public final class HistorySeed {
 
     /** What was seeded; conversation k's peer is {@code peers.get(k % peers.size())}. */
-    record Seeded(UUID user, List<UUID> peers, List<UUID> conversations, int messagesPerConversation, long events) {
+    public record Seeded(UUID user, List<UUID> peers, List<UUID> conversations, int messagesPerConversation, long events) {
 
-        UUID peerOf(int conversation) {
+        public UUID peerOf(int conversation) {
             return peers.get(conversation % peers.size());
         }
 
@@ -75,7 +75,7 @@ final class HistorySeed {
     private HistorySeed() {}
 
     /** Seeds one new user's dataset in one transaction (holding the position lock, as a batch does) and analyzes. */
-    static Seeded seed(Connection connection, int conversations, int messagesPerConversation) throws SQLException {
+    public static Seeded seed(Connection connection, int conversations, int messagesPerConversation) throws SQLException {
         UUID user = UUID.randomUUID();
         List<UUID> peers = new ArrayList<>();
         for (int i = 0; i < Math.min(MAX_PEERS, conversations); i++) {

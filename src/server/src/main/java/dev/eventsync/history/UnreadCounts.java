@@ -7,8 +7,9 @@ package dev.eventsync.history;
  *
  * <p>Neither reads the unread messages: a conversation's seqs are dense (each message takes the
  * last seq + 1 and message rows are never removed), so a range (lo, hi] holds hi - lo messages.
- * Less the user's own ones in it ({@code messages_by_author}: a scan of their own messages only),
- * less the others' deleted ones ({@code messages_deleted}, partial: deleted messages only), that
+ * Less the user's own ones in it (each message's {@code author_seq} ranks it among its author's
+ * messages of the conversation: two backward probes of {@code messages_by_author}), less the
+ * others' deleted ones ({@code messages_deleted}, partial: deleted messages only), that
  * is the count; mentions are counted over the messages that mention anyone
  * ({@code messages_mentioning}, partial). Migration V10 explains the indexes. Counting the
  * unread rows themselves cost O(unread): for a user with a long unread history, seconds per
@@ -19,14 +20,16 @@ public final class UnreadCounts {
     /**
      * Per range (c, f, t] of a conversation, after the read marker (f is already the later of the
      * range's start and the read seq): {@code c, unread, mentions}. Parameters: the ranges as
-     * three arrays (uuid[], bigint[], bigint[]), then the user four times.
+     * three arrays (uuid[], bigint[], bigint[]), then the user five times.
      */
     public static final String PER_RANGE = """
             select r.c, greatest(least(r.t, l.seq) - r.f, 0) - o.n - d.n, x.n
             from unnest(?::uuid[], ?::bigint[], ?::bigint[]) as r(c, f, t)
             cross join lateral (select coalesce(max(seq), 0) as seq from messages where conversation_uuid = r.c) l
-            cross join lateral (select count(*) as n from messages
-                                where conversation_uuid = r.c and author_uuid = ? and seq > r.f and seq <= r.t) o
+            cross join lateral (select coalesce((select author_seq from messages where conversation_uuid = r.c
+                                        and author_uuid = ? and seq <= r.t order by seq desc limit 1), 0)
+                                     - coalesce((select author_seq from messages where conversation_uuid = r.c
+                                        and author_uuid = ? and seq <= r.f order by seq desc limit 1), 0) as n) o
             cross join lateral (select count(*) as n from messages
                                 where conversation_uuid = r.c and seq > r.f and seq <= r.t
                                   and deleted_by is not null and author_uuid <> ?) d
@@ -48,8 +51,10 @@ public final class UnreadCounts {
                   left join conversation_settings s on s.conversation_uuid = ms.conversation_uuid and s.user_uuid = ms.user_uuid
                   where ms.user_uuid = ? and not coalesce(s.muted_until > now(), false)) r
             cross join lateral (select coalesce(max(seq), 0) as seq from messages where conversation_uuid = r.c) l
-            cross join lateral (select count(*) as n from messages
-                                where conversation_uuid = r.c and author_uuid = r.u and seq > r.f) o
+            cross join lateral (select coalesce((select author_seq from messages where conversation_uuid = r.c
+                                        and author_uuid = r.u order by seq desc limit 1), 0)
+                                     - coalesce((select author_seq from messages where conversation_uuid = r.c
+                                        and author_uuid = r.u and seq <= r.f order by seq desc limit 1), 0) as n) o
             cross join lateral (select count(*) as n from messages
                                 where conversation_uuid = r.c and seq > r.f and deleted_by is not null and author_uuid <> r.u) d""";
 

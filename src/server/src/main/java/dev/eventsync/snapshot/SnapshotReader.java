@@ -312,7 +312,7 @@ final class SnapshotReader {
                 select.setArray(1, connection.createArrayOf("uuid", conversations.toArray()));
                 select.setArray(2, connection.createArrayOf("bigint", from.toArray()));
                 select.setArray(3, connection.createArrayOf("bigint", to.toArray()));
-                for (int i = 4; i <= 7; i++) {
+                for (int i = 4; i <= 8; i++) {
                     select.setObject(i, caller);
                 }
                 try (ResultSet rows = select.executeQuery()) {

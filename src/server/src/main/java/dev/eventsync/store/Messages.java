@@ -48,10 +48,18 @@ final class Messages {
     static final String AUTHORS_BETWEEN = """
             select distinct author_uuid from messages where conversation_uuid = ? and seq > ? and seq <= ?""";
 
+    /**
+     * The batch's messages; each author_seq follows the author's last stored one (the batch holds
+     * the conversation's lock, so it is current) and the author's earlier messages of the batch
+     * (the stored rows the subquery sees do not include this statement's).
+     */
     static final String INSERT_MESSAGES = """
             insert into messages (conversation_uuid, message_uuid, author_uuid, local_uuid, event_uuid, sent_at, seq,
-                                  mentioned_user_uuids)
-            select c, m, a, l, e, ?, s, mentions::uuid[]
+                                  mentioned_user_uuids, author_seq)
+            select c, m, a, l, e, ?, s, mentions::uuid[],
+                   coalesce((select p.author_seq from messages p where p.conversation_uuid = x.c and p.author_uuid = x.a
+                             order by p.seq desc limit 1), 0)
+                   + row_number() over (partition by c, a order by s)
             from unnest(?::uuid[], ?::uuid[], ?::uuid[], ?::uuid[], ?::uuid[], ?::bigint[], ?::text[])
                  as x(c, m, a, l, e, s, mentions)""";
 

@@ -288,4 +288,25 @@ class MessageLifecycleTest {
             rejected(alice.submit(Events.role(conversation, bob.uuid(), true)), Reason.INVALID); // already admin
         }
     }
+
+    /**
+     * The unread counts (history.UnreadCounts) rest on each message's author_seq being its rank
+     * among its author's messages of the conversation: across calls, authors, and several
+     * messages of one author in one call (one insert statement).
+     */
+    @Test
+    void eachMessageIsRankedAmongItsAuthorsMessagesOfTheConversation() {
+        send(alice, Events.send(conversation, "a1"));
+        for (EventResult result : alice.sync(Events.send(conversation, "a2"), Events.send(conversation, "a3"),
+                Events.send(conversation, "a4")).getResultsList()) {
+            accepted(result);
+        }
+        send(bob, Events.send(conversation, "b1"));
+        send(alice, Events.send(conversation, "a5"));
+        assertThat(jdbc.queryForList("""
+                select author_uuid::text || ' ' || author_seq from messages where conversation_uuid = ?::uuid order by seq""",
+                String.class, conversation)).containsExactly(
+                alice.uuid() + " 1", alice.uuid() + " 2", alice.uuid() + " 3", alice.uuid() + " 4", bob.uuid() + " 1",
+                alice.uuid() + " 5");
+    }
 }

@@ -20,8 +20,10 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.stream.Collectors;
 import javax.sql.DataSource;
+import org.springframework.jdbc.core.simple.JdbcClient;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -61,6 +63,17 @@ class HistorySeedTest {
         try (Connection connection = dataSource.getConnection()) {
             return HistorySeed.seed(connection, conversations, messages);
         }
+    }
+
+    @Test
+    void theSeedRanksEachMessageAmongItsAuthorsAsTheServerDoes() throws Exception {
+        HistorySeed.Seeded seeded = seed(CONVERSATIONS, MESSAGES);
+        long misranked = JdbcClient.create(dataSource).sql("""
+                select count(*) from (select author_seq, row_number() over (partition by conversation_uuid, author_uuid order by seq) as rank
+                                      from messages where conversation_uuid = any(?)) m
+                where author_seq <> rank""")
+                .param(seeded.conversations().toArray(new UUID[0])).query(Long.class).single();
+        assertThat(misranked).isZero();
     }
 
     @Test

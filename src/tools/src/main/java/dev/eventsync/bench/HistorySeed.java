@@ -69,8 +69,8 @@ public final class HistorySeed {
             insert into event_ids (event_uuid, author_uuid, content_hash, stored_at, message_uuid, redacted)
             select e, a, h, t, m, false from unnest(?::uuid[], ?::uuid[], ?::bytea[], ?::timestamptz[], ?::uuid[]) as i(e, a, h, t, m)""";
     private static final String MESSAGES = """
-            insert into messages (conversation_uuid, message_uuid, author_uuid, local_uuid, event_uuid, sent_at, seq)
-            select * from unnest(?::uuid[], ?::uuid[], ?::uuid[], ?::uuid[], ?::uuid[], ?::timestamptz[], ?::bigint[])""";
+            insert into messages (conversation_uuid, message_uuid, author_uuid, local_uuid, event_uuid, sent_at, seq, author_seq)
+            select * from unnest(?::uuid[], ?::uuid[], ?::uuid[], ?::uuid[], ?::uuid[], ?::timestamptz[], ?::bigint[], ?::bigint[])""";
 
     private HistorySeed() {}
 
@@ -169,6 +169,7 @@ public final class HistorySeed {
         private final List<Object> messageEvents = new ArrayList<>();
         private final List<Object> sentAt = new ArrayList<>();
         private final List<Object> seqs = new ArrayList<>();
+        private final List<Object> authorSeqs = new ArrayList<>();
         private UUID creator;
 
         Rows(Connection connection) {
@@ -232,6 +233,7 @@ public final class HistorySeed {
             messageEvents.add(eventUuid);
             sentAt.add(at.toString());
             seqs.add(seq);
+            authorSeqs.add((seq + 1) / 2); // the authors alternate (Seeded.authorOf): each one's rank among their own
             event(position, eventUuid, author, "new_message", conversation, at, delivered, submitted, messageUuid,
                     List.of(seeded.user(), seeded.peerOf(k)));
         }
@@ -263,7 +265,8 @@ public final class HistorySeed {
             }
             if (!messageIds.isEmpty()) {
                 insert(MESSAGES, array("uuid", messageConversations), array("uuid", messageIds), array("uuid", messageAuthors),
-                        array("uuid", localIds), array("uuid", messageEvents), array("text", sentAt), array("bigint", seqs));
+                        array("uuid", localIds), array("uuid", messageEvents), array("text", sentAt), array("bigint", seqs),
+                        array("bigint", authorSeqs));
             }
             if (!positions.isEmpty()) {
                 insert(EVENT_IDS, array("uuid", eventIds), array("uuid", authors),
@@ -277,7 +280,7 @@ public final class HistorySeed {
             for (List<?> list : List.of(conversationIds, conversationNames, conversationTimes, memberConversations,
                     memberUsers, memberTimes, memberAdmins, positions, eventIds, authors, kinds, eventConversations, times,
                     bodies, hashes, messageIdsOfEvents, feedUsers, feedPositions, feedEvents, messageConversations,
-                    messageIds, messageAuthors, localIds, messageEvents, sentAt, seqs)) {
+                    messageIds, messageAuthors, localIds, messageEvents, sentAt, seqs, authorSeqs)) {
                 list.clear();
             }
         }

@@ -34,6 +34,8 @@ begin
     execute format('grant select, insert, update, delete on push_retries to %I', app);
     -- Media metadata (not part of the log): committed bytes advance in place; a failed upload's row is removed.
     execute format('grant select, insert, update, delete on media to %I', app);
+    -- Which events reference which media: inserted with the events, removed by a message delete.
+    execute format('grant select, insert, delete on media_refs to %I', app);
     -- Presence: ephemeral rows of the running instances.
     execute format('grant select, insert, update, delete on instances, presence to %I', app);
     -- Flyway's history, read only: a server that may not migrate checks that the schema is current.

@@ -1,5 +1,6 @@
 package dev.eventsync.events;
 
+import com.google.protobuf.ByteString;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
@@ -28,15 +29,21 @@ public sealed interface Command {
 
     /**
      * {@code replyTo} is null when the message replies to none; {@code mentions} are as sent
-     * (duplicates kept: the rules remove them); {@code attachments} are the media uuids named.
+     * (duplicates kept: the rules remove them); {@code attachments} as sent, in order.
      */
     record SendMessage(UUID conversation, UUID localUuid, String text, UUID replyTo, List<UUID> mentions,
-                       List<UUID> attachments) implements Command {
+                       List<Attach> attachments) implements Command {
         public SendMessage {
             mentions = List.copyOf(mentions);
             attachments = List.copyOf(attachments);
         }
     }
+
+    /**
+     * One attachment as the client describes it; its type, size and hash come from the upload.
+     * {@code thumbnail} is empty when there is none.
+     */
+    record Attach(UUID media, String fileName, int width, int height, long durationMs, ByteString thumbnail) {}
 
     /** A read marker: this message and every earlier one of the conversation. */
     record ReadMessage(UUID conversation, UUID message) implements Command {}
@@ -80,7 +87,7 @@ public sealed interface Command {
         }
     }
 
-    /** {@code png} empty and {@code media} null: the picture is removed. */
+    /** {@code png} empty and {@code media} null: the picture is removed; both set is INVALID (the rules say so). */
     record ChangeProfilePicture(UUID user, byte[] png, UUID media) implements Command {
         @Override
         public UUID conversation() {

@@ -100,7 +100,7 @@ public class Decider {
             return profiles.displayName(caller, c);
         }
         if (command instanceof Command.ChangeProfilePicture c) {
-            return profiles.picture(caller, c);
+            return profiles.picture(caller, c, state);
         }
         if (command instanceof Command.BlockUser c) {
             return c.user().equals(caller) ? Rejection.invalid("you cannot block yourself") : null;

@@ -2,6 +2,7 @@ package dev.eventsync.events;
 
 import com.google.protobuf.ByteString;
 import com.google.protobuf.Timestamp;
+import dev.eventsync.proto.v1.Attachment;
 import dev.eventsync.proto.v1.ConversationCreated;
 import dev.eventsync.proto.v1.ConversationNameChanged;
 import dev.eventsync.proto.v1.ConversationSettingsChanged;
@@ -139,6 +140,9 @@ public final class Delivery {
             if (c.replyTo() != null) {
                 message.setReplyToMessageUuid(c.replyTo().toString());
             }
+            for (Command.Attach a : c.attachments()) {
+                message.addAttachments(attachment(a, state.completeMedia(a.media())));
+            }
             event.setNewMessage(NewMessage.newBuilder()
                     .setLocalUuid(c.localUuid().toString())
                     .setUuid(messageUuid.toString())
@@ -220,12 +224,31 @@ public final class Delivery {
             return new Stored(eventUuid, "display_name_changed", null, event.build(), state.contactsOf(caller), null);
         }
         if (command instanceof Command.ChangeProfilePicture c) {
-            event.setProfilePictureChanged(ProfilePictureChanged.newBuilder() // no png: the picture is removed
+            ProfilePictureChanged.Builder picture = ProfilePictureChanged.newBuilder() // neither: the picture is removed
                     .setUserUuid(author)
-                    .setPngImage(ByteString.copyFrom(c.png())));
+                    .setPngImage(ByteString.copyFrom(c.png()));
+            if (c.media() != null) {
+                picture.setMediaUuid(c.media().toString());
+            }
+            event.setProfilePictureChanged(picture);
             return new Stored(eventUuid, "profile_picture_changed", null, event.build(), state.contactsOf(caller), null);
         }
         throw new IllegalArgumentException("not a storable command: " + command);
+    }
+
+    /** An attachment as stored: the client's description, with the type, size and hash of the upload. */
+    private static Attachment attachment(Command.Attach a, MediaFacts upload) {
+        return Attachment.newBuilder()
+                .setMediaUuid(a.media().toString())
+                .setContentType(upload.contentType())
+                .setSizeBytes(upload.sizeBytes())
+                .setSha256(upload.sha256())
+                .setFileName(a.fileName())
+                .setWidth(a.width())
+                .setHeight(a.height())
+                .setDurationMs(a.durationMs())
+                .setThumbnail(a.thumbnail())
+                .build();
     }
 
     /**

@@ -13,9 +13,13 @@ import java.util.UUID;
  */
 final class MessageRules {
 
-    /** Fixed by API.md v1.1 (the attachment count and thumbnail size limits come with media). */
+    /** Fixed by API.md v1.1. */
     static final int MAX_REACTIONS = 20;
     static final int MAX_REACTION_CODE_POINTS = 16;
+    static final int MAX_ATTACHMENTS = 10;
+    static final int MAX_THUMBNAIL_BYTES = 16 * 1024;
+    /** API.md is silent: a file name as long as the common file systems allow. */
+    static final int MAX_FILE_NAME_CODE_POINTS = 255;
 
     private final Limits limits;
 
@@ -24,8 +28,8 @@ final class MessageRules {
     }
 
     /**
-     * Attachments name uploaded media, which arrives with MediaService; until then this server
-     * holds no complete upload, so every attachment is UNKNOWN_MEDIA.
+     * Attachments must each name a complete upload of the sender (UNKNOWN_MEDIA, which comes
+     * before every other INVALID); one media may appear in several messages.
      */
     Rejection send(UUID caller, Command.SendMessage c, State state) {
         Rejection membership = Checks.member(caller, c.conversation(), state);
@@ -35,15 +39,60 @@ final class MessageRules {
         if (c.replyTo() != null && !visibleMessage(caller, c.conversation(), c.replyTo(), state)) {
             return unknownMessage(c.replyTo(), c.conversation());
         }
-        if (!c.attachments().isEmpty()) {
-            return new Rejection(Reason.UNKNOWN_MEDIA, "attachment media " + c.attachments().get(0)
-                    + " is not a complete upload of yours");
+        for (Command.Attach attachment : c.attachments()) {
+            Rejection unknown = ownCompleteUpload(caller, attachment.media(), state);
+            if (unknown != null) {
+                return unknown;
+            }
         }
         return Checks.firstOf(
-                c.text().isEmpty() ? Rejection.invalid("message text is empty") : null,
+                c.text().isEmpty() && c.attachments().isEmpty() ? Rejection.invalid("message text is empty") : null,
                 Checks.nul(c.text(), "message text"),
                 Checks.mentions(c.mentions(), c.conversation(), state),
-                textLength(c.text()));
+                attachmentCount(c.attachments().size()),
+                attachmentFields(c.attachments()),
+                textLength(c.text()),
+                thumbnails(c.attachments()));
+    }
+
+    /** The media is a complete upload of the caller, else UNKNOWN_MEDIA (another user's upload looks unknown too). */
+    static Rejection ownCompleteUpload(UUID caller, UUID media, State state) {
+        MediaFacts upload = state.completeMedia(media);
+        return upload != null && upload.owner().equals(caller) ? null
+                : new Rejection(Reason.UNKNOWN_MEDIA, "media " + media + " is not a complete upload of yours");
+    }
+
+    private static Rejection attachmentCount(int count) {
+        return count > MAX_ATTACHMENTS
+                ? Rejection.invalid("a message may have at most " + MAX_ATTACHMENTS + " attachments; this one has " + count)
+                : null;
+    }
+
+    private static Rejection attachmentFields(List<Command.Attach> attachments) {
+        for (Command.Attach a : attachments) {
+            Rejection nul = Checks.nul(a.fileName(), "attachment file_name");
+            if (nul != null) {
+                return nul;
+            }
+            int length = Checks.codePoints(a.fileName());
+            if (length > MAX_FILE_NAME_CODE_POINTS) {
+                return Rejection.invalid("attachment file_name has " + length + " code points; the limit is " + MAX_FILE_NAME_CODE_POINTS);
+            }
+            if (a.width() < 0 || a.height() < 0 || a.durationMs() < 0) {
+                return Rejection.invalid("attachment width, height and duration_ms may not be negative");
+            }
+        }
+        return null;
+    }
+
+    private static Rejection thumbnails(List<Command.Attach> attachments) {
+        for (Command.Attach a : attachments) {
+            if (a.thumbnail().size() > MAX_THUMBNAIL_BYTES) {
+                return Rejection.tooLarge("an attachment thumbnail has " + a.thumbnail().size() + " bytes; the limit is "
+                        + MAX_THUMBNAIL_BYTES + " (16 KiB)");
+            }
+        }
+        return null;
     }
 
     Rejection edit(UUID caller, Command.EditMessage c, State state) {

@@ -1,12 +1,16 @@
 package dev.eventsync.events;
 
 import java.util.Arrays;
+import java.util.Set;
 import java.util.UUID;
 
 /** The rules of a user's own profile events. */
 final class ProfileRules {
 
     private static final byte[] PNG_SIGNATURE = {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
+
+    /** API.md v1.1: the image types a picture by media_uuid may have (types are stored lower case). */
+    static final Set<String> PICTURE_TYPES = Set.of("image/png", "image/jpeg", "image/webp");
 
     private final Limits limits;
 
@@ -20,17 +24,26 @@ final class ProfileRules {
     }
 
     /**
-     * A PNG inline, or uploaded media, or neither (v1.1: the picture is removed). Media uploads
-     * arrive with MediaService; until then this server holds no complete upload, so any media is
-     * UNKNOWN_MEDIA.
+     * A PNG inline, or uploaded media of an image type, or neither (v1.1: the picture is
+     * removed). In API.md's order: UNKNOWN_MEDIA, then INVALID (both set, not an image, not a
+     * PNG), then TOO_LARGE.
      */
-    Rejection picture(UUID caller, Command.ChangeProfilePicture c) {
+    Rejection picture(UUID caller, Command.ChangeProfilePicture c, State state) {
         Rejection self = self(caller, c.user());
         if (self != null) {
             return self;
         }
         if (c.media() != null) {
-            return new Rejection(Reason.UNKNOWN_MEDIA, "media " + c.media() + " is not a complete upload of yours");
+            Rejection unknown = MessageRules.ownCompleteUpload(caller, c.media(), state);
+            if (unknown != null) {
+                return unknown;
+            }
+            if (c.png().length > 0) {
+                return Rejection.invalid("a profile picture is png_image or media_uuid, not both");
+            }
+            String type = state.completeMedia(c.media()).contentType();
+            return PICTURE_TYPES.contains(type) ? null
+                    : Rejection.invalid("a profile picture must be image/png, image/jpeg or image/webp; media " + c.media() + " is " + type);
         }
         if (c.png().length == 0) {
             return null;

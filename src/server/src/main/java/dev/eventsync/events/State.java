@@ -45,6 +45,9 @@ public interface State {
     /** The authors of the conversation's messages with a seq in (after, upTo]. */
     Set<UUID> authorsBetween(UUID conversation, long after, long upTo);
 
+    /** The complete upload with this media uuid, or null when there is none (unknown, incomplete or being erased). */
+    MediaFacts completeMedia(UUID media);
+
     /** Whether either user has blocked the other. */
     boolean blockedBetween(UUID one, UUID other);
 

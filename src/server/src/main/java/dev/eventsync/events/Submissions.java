@@ -116,8 +116,12 @@ public final class Submissions {
                 UUID conversation = f.required(m.getConversationUuid(), "sending_new_message.message.conversation_uuid");
                 UUID replyTo = f.optional(m.getReplyToMessageUuid(), "sending_new_message.message.reply_to_message_uuid");
                 List<UUID> mentions = f.list(m.getMentionedUserUuidsList(), "sending_new_message.message.mentioned_user_uuids");
-                List<UUID> attachments = f.list(m.getAttachmentsList().stream().map(a -> a.getMediaUuid()).toList(),
-                        "sending_new_message.message.attachments.media_uuid");
+                List<Command.Attach> attachments = new ArrayList<>(m.getAttachmentsCount());
+                for (var a : m.getAttachmentsList()) {
+                    UUID media = f.required(a.getMediaUuid(), "sending_new_message.message.attachments.media_uuid");
+                    attachments.add(new Command.Attach(media, a.getFileName(), a.getWidth(), a.getHeight(),
+                            a.getDurationMs(), a.getThumbnail()));
+                }
                 return new Command.SendMessage(conversation, localUuid, m.getText(), replyTo, mentions, attachments);
             }
             case READ_NEW_MESSAGE: {

@@ -22,6 +22,9 @@ public interface BlobStore {
     /** The bytes of a complete media from {@code offset}. */
     InputStream openComplete(UUID media, long offset) throws IOException;
 
+    /** Erases the bytes of a media, complete or not; nothing if there are none. */
+    void erase(UUID media) throws IOException;
+
     /** A short-lived URL a client can GET the complete media from, where the store can presign one. */
     Optional<PresignedUrl> presignedUrl(UUID media);
 

@@ -26,19 +26,19 @@ public final class Downloads {
     static final int CHUNK_BYTES = 256 * 1024;
 
     private final MediaRules rules;
-    private final MediaTable table;
+    private final MediaAccess access;
     private final BlobStore store;
 
-    public Downloads(MediaRules rules, MediaTable table, BlobStore store) {
+    public Downloads(MediaRules rules, MediaAccess access, BlobStore store) {
         this.rules = rules;
-        this.table = table;
+        this.access = access;
         this.store = store;
     }
 
     public void start(ServerCallStreamObserver<DownloadMediaChunk> observer, UUID caller, DownloadMediaRequest request,
                       Function<Throwable, StatusException> errors) throws SQLException, IOException {
         UUID media = MediaRules.mediaUuid(request.getMediaUuid());
-        MediaFile file = rules.readable(caller, media, table.find(media));
+        MediaFile file = access.readable(caller, media);
         rules.requireDownloadOffset(request.getOffset(), file.sizeBytes());
         ReadyStream.start(observer, new Chunks(file, request.getOffset(), store.openComplete(media, request.getOffset())), errors);
     }
@@ -46,7 +46,7 @@ public final class Downloads {
     /** A presigned URL where the store has them; the filesystem store has none (FAILED_PRECONDITION: use DownloadMedia). */
     public MediaUrl url(UUID caller, String mediaUuid) throws SQLException {
         UUID media = MediaRules.mediaUuid(mediaUuid);
-        rules.readable(caller, media, table.find(media));
+        access.readable(caller, media);
         BlobStore.PresignedUrl url = store.presignedUrl(media).orElseThrow(() -> new CallRejected(
                 CallRejected.Problem.WRONG_STATE, "this server's media store cannot presign URLs: use DownloadMedia"));
         return MediaUrl.newBuilder().setUrl(url.url().toString())

@@ -102,6 +102,17 @@ public final class FilesystemBlobStore implements BlobStore {
         }
     }
 
+    /** Both files, whichever exist; each folder that lost one is fsync'ed, so the erasure survives a crash. */
+    @Override
+    public void erase(UUID media) throws IOException {
+        if (Files.deleteIfExists(completeFile(media))) {
+            syncFolder(complete);
+        }
+        if (Files.deleteIfExists(partFile(media))) {
+            syncFolder(incomplete);
+        }
+    }
+
     /** Files have no URLs: clients use DownloadMedia. */
     @Override
     public Optional<PresignedUrl> presignedUrl(UUID media) {

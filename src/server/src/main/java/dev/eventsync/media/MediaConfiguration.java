@@ -1,7 +1,9 @@
 package dev.eventsync.media;
 
 import dev.eventsync.config.DevelopmentMode;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.file.Path;
+import java.time.Clock;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,7 +36,7 @@ class MediaConfiguration {
 
     @Bean
     MediaRules mediaRules(MediaProperties properties) {
-        return new MediaRules(properties.maxSize().toBytes(), properties.maxIncompleteUploads());
+        return new MediaRules(properties.maxSize().toBytes(), properties.maxIncompleteUploads(), properties.quotaBytes().toBytes());
     }
 
     @Bean
@@ -48,7 +50,18 @@ class MediaConfiguration {
     }
 
     @Bean
-    Downloads downloads(MediaRules rules, MediaTable table, BlobStore store) {
-        return new Downloads(rules, table, store);
+    MediaAccess mediaAccess(MediaRules rules, MediaTable table, DataSource dataSource) {
+        return new MediaAccess(rules, table, dataSource);
+    }
+
+    @Bean
+    Downloads downloads(MediaRules rules, MediaAccess access, BlobStore store) {
+        return new Downloads(rules, access, store);
+    }
+
+    /** Also the append path's {@link dev.eventsync.store.MediaEraser}: a deleted message's media is erased right after its commit. */
+    @Bean
+    MediaLifecycle mediaLifecycle(DataSource dataSource, BlobStore store, MediaProperties properties, MeterRegistry meters) {
+        return new MediaLifecycle(dataSource, store, properties, new MediaMetrics(meters), Clock.systemUTC());
     }
 }

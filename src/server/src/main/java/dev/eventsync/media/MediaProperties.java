@@ -1,6 +1,7 @@
 package dev.eventsync.media;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.util.unit.DataSize;
@@ -11,12 +12,21 @@ import org.springframework.util.unit.DataSize;
  * @param maxSize              a file's size at most; a larger upload is RESOURCE_EXHAUSTED before any byte is kept
  * @param maxIncompleteUploads a user's uploads not complete yet, at most; one more is RESOURCE_EXHAUSTED,
  *                             so a client cannot fill the store with abandoned parts
+ * @param quotaBytes           a user's media at most, complete and incomplete (declared sizes); an upload
+ *                             that would pass it is RESOURCE_EXHAUSTED before any byte is kept
+ * @param incompleteTtl        an upload that has not moved for this long is erased
+ * @param unreferencedTtl      a complete media that no event references this long after its upload is erased
+ * @param cleanupInterval      how often the lifecycle job looks for media to erase
  * @param filesystem           the filesystem store
  */
 @ConfigurationProperties("eventsync.media")
 public record MediaProperties(
         @DefaultValue("100MB") DataSize maxSize,
         @DefaultValue("20") int maxIncompleteUploads,
+        @DefaultValue("10GB") DataSize quotaBytes,
+        @DefaultValue("24h") Duration incompleteTtl,
+        @DefaultValue("7d") Duration unreferencedTtl,
+        @DefaultValue("10m") Duration cleanupInterval,
         @DefaultValue Filesystem filesystem) {
 
     /** Outside development mode, and unless set: the image's volume, the conventional place of a service's state. */
@@ -27,6 +37,15 @@ public record MediaProperties(
     public MediaProperties {
         if (maxSize.toBytes() < 1) {
             throw new IllegalArgumentException("eventsync.media.max-size must be positive, is " + maxSize);
+        }
+        if (quotaBytes.toBytes() < maxSize.toBytes()) {
+            throw new IllegalArgumentException("eventsync.media.quota-bytes must be at least max-size (" + maxSize + "), is " + quotaBytes);
+        }
+        for (Duration d : new Duration[] {incompleteTtl, unreferencedTtl, cleanupInterval}) {
+            if (d.isNegative() || d.isZero()) {
+                throw new IllegalArgumentException("eventsync.media.incomplete-ttl, unreferenced-ttl and cleanup-interval must be positive, are "
+                        + incompleteTtl + ", " + unreferencedTtl + ", " + cleanupInterval);
+            }
         }
         if (maxIncompleteUploads < 1) {
             throw new IllegalArgumentException("eventsync.media.max-incomplete-uploads must be at least 1, is " + maxIncompleteUploads);

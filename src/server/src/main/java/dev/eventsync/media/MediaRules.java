@@ -8,7 +8,7 @@ import java.util.UUID;
 import java.util.regex.Pattern;
 
 /**
- * Every MediaService rule of API.md v1.1 (this slice: the uploader's own media), in the order
+ * Every MediaService rule of API.md v1.1, in the order
  * API.md applies them. Plain Java: the callers fetch the rows and the store, these decide.
  */
 public final class MediaRules {
@@ -20,10 +20,12 @@ public final class MediaRules {
 
     private final long maxSize;
     private final int maxIncompleteUploads;
+    private final long quotaBytes;
 
-    public MediaRules(long maxSize, int maxIncompleteUploads) {
+    public MediaRules(long maxSize, int maxIncompleteUploads, long quotaBytes) {
         this.maxSize = maxSize;
         this.maxIncompleteUploads = maxIncompleteUploads;
+        this.quotaBytes = quotaBytes;
     }
 
     /** A well-formed start (else INVALID_ARGUMENT) within the size limit (else RESOURCE_EXHAUSTED). Types are stored lower case. */
@@ -58,11 +60,19 @@ public final class MediaRules {
         return media;
     }
 
-    /** A new upload for a user who has this many incomplete ones, else RESOURCE_EXHAUSTED. */
-    public void requireRoomForUpload(long incompleteUploads) {
+    /**
+     * A new upload of {@code sizeBytes} for a user with this many incomplete uploads and this many
+     * bytes stored (complete and incomplete, counted at their declared size), else
+     * RESOURCE_EXHAUSTED: before any byte is kept.
+     */
+    public void requireRoomForUpload(long incompleteUploads, long storedBytes, long sizeBytes) {
         if (incompleteUploads >= maxIncompleteUploads) {
             throw new CallRejected(CallRejected.Problem.TOO_MANY, "at most " + maxIncompleteUploads
                     + " incomplete uploads per user (eventsync.media.max-incomplete-uploads): finish one first");
+        }
+        if (sizeBytes > quotaBytes - storedBytes) {
+            throw new CallRejected(CallRejected.Problem.TOO_MANY, "this upload of " + sizeBytes + " bytes would pass your quota of "
+                    + quotaBytes + " bytes (eventsync.media.quota-bytes); " + storedBytes + " are stored or being uploaded");
         }
     }
 
@@ -101,11 +111,12 @@ public final class MediaRules {
     }
 
     /**
-     * The file, when the caller may read it: for now only its uploader, once complete. Unknown,
-     * incomplete or another user's: NOT_FOUND alike.
+     * The file, when the caller may read it (API.md v1.1): complete, and the caller its uploader
+     * or {@code referencedInFeed} (the caller's feed holds a non-deleted event referencing it).
+     * Unknown, incomplete or not allowed: NOT_FOUND alike.
      */
-    public MediaFile readable(UUID caller, UUID media, MediaFile known) {
-        if (known == null || !known.complete() || !known.owner().equals(caller)) {
+    public MediaFile readable(UUID caller, UUID media, MediaFile known, boolean referencedInFeed) {
+        if (known == null || !known.complete() || !(known.owner().equals(caller) || referencedInFeed)) {
             throw notFound(media);
         }
         return known;

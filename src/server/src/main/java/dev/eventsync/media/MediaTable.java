@@ -7,7 +7,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.UUID;
-import java.util.function.LongConsumer;
+import java.util.function.Consumer;
 import javax.sql.DataSource;
 
 /** The {@code media} table (migration V9): each upload's declared file and its durably committed bytes. */
@@ -15,9 +15,12 @@ public final class MediaTable {
 
     static final String FIND = """
             select owner_uuid, content_type, size_bytes, sha256, committed_bytes, state = 'complete'
-            from media where media_uuid = ?""";
+            from media where media_uuid = ? and state <> 'erasing'""";
 
-    static final String COUNT_UPLOADING = "select count(*) from media where owner_uuid = ? and state = 'uploading'";
+    /** A media being erased counts no more: it is gone in a moment. */
+    static final String USAGE = """
+            select count(*) filter (where state = 'uploading'), coalesce(sum(size_bytes), 0)
+            from media where owner_uuid = ? and state <> 'erasing'""";
 
     static final String INSERT = """
             insert into media (media_uuid, owner_uuid, content_type, size_bytes, sha256, committed_bytes, state, created_at, updated_at)
@@ -40,7 +43,7 @@ public final class MediaTable {
         this.dataSource = dataSource;
     }
 
-    /** The file, or null when unknown. */
+    /** The file, or null when unknown or being erased. */
     public MediaFile find(UUID media) throws SQLException {
         try (Connection connection = dataSource.getConnection();
              PreparedStatement select = connection.prepareStatement(FIND)) {
@@ -55,14 +58,23 @@ public final class MediaTable {
         }
     }
 
+    /** What one user holds: uploads not complete yet, and the bytes of all their media (declared sizes). */
+    public record Usage(long incompleteUploads, long bytes) {}
+
     /**
-     * Records a new upload of this owner, after {@code roomCheck} accepted the owner's count of
-     * incomplete uploads (it throws to refuse: nothing is stored). Returns the row as stored now,
-     * which is someone else's when another call inserted the uuid first.
+     * Records a new upload of this owner, after {@code roomCheck} accepted the owner's usage (it
+     * throws to refuse: nothing is stored). Returns the row as stored now, which is someone
+     * else's when another call inserted the uuid first, or null when that uuid is being erased.
      */
-    public MediaFile create(UUID owner, MediaSpec spec, LongConsumer roomCheck) throws SQLException {
+    public MediaFile create(UUID owner, MediaSpec spec, Consumer<Usage> roomCheck) throws SQLException {
         UserLock.inTransaction(dataSource, owner, UserLock.MEDIA, connection -> {
-            roomCheck.accept(UserLock.count(connection, COUNT_UPLOADING, owner));
+            try (PreparedStatement usage = connection.prepareStatement(USAGE)) {
+                usage.setObject(1, owner);
+                try (ResultSet row = usage.executeQuery()) {
+                    row.next();
+                    roomCheck.accept(new Usage(row.getLong(1), row.getLong(2)));
+                }
+            }
             try (PreparedStatement insert = connection.prepareStatement(INSERT)) {
                 insert.setObject(1, spec.media());
                 insert.setObject(2, owner);

@@ -48,7 +48,11 @@ public final class Uploads {
         MediaSpec spec = rules.start(start);
         MediaFile known = table.find(spec.media());
         if (known == null) {
-            known = table.create(caller, spec, rules::requireRoomForUpload);
+            known = table.create(caller, spec, usage -> rules.requireRoomForUpload(usage.incompleteUploads(), usage.bytes(), spec.sizeBytes()));
+            if (known == null) {
+                throw new CallRejected(CallRejected.Problem.UNAVAILABLE, "media_uuid " + spec.media()
+                        + " is being erased: retry in a moment, or choose another uuid");
+            }
         }
         rules.requireSameUpload(caller, spec, known);
         if (known.complete()) {

@@ -38,6 +38,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
 
@@ -61,6 +62,7 @@ public class Appender implements SmartLifecycle {
 
     private final DataSource dataSource;
     private final Decider decider;
+    private final MediaEraser mediaEraser;
     private final StoreProperties properties;
     private final BlockingQueue<Pending> queue;
     private final AtomicLong queuedBytes = new AtomicLong();
@@ -75,10 +77,20 @@ public class Appender implements SmartLifecycle {
     // Owned by the writer thread.
     private Connection writerConnection;
     private final Set<UUID> storedUsers = new HashSet<>();
+    /** The media the last committed batch marked 'erasing' (a batch's attempts overwrite it). */
+    private Set<UUID> erasing = Set.of();
     private volatile boolean accepting;
     private volatile Thread writer;
 
+    /** Without media erasure (store tests): media of deleted messages stay 'erasing' for the lifecycle job. */
     public Appender(DataSource dataSource, Decider decider, StoreProperties properties, MeterRegistry meters) {
+        this(dataSource, decider, properties, meters, MediaEraser.NONE);
+    }
+
+    @Autowired
+    public Appender(DataSource dataSource, Decider decider, StoreProperties properties, MeterRegistry meters,
+                    MediaEraser mediaEraser) {
+        this.mediaEraser = mediaEraser;
         this.dataSource = dataSource;
         this.decider = decider;
         this.properties = properties;
@@ -287,9 +299,7 @@ public class Appender implements SmartLifecycle {
         while (!remaining.isEmpty()) {
             try {
                 List<List<Result>> results = write(remaining);
-                for (int i = 0; i < remaining.size(); i++) {
-                    answer(remaining.get(i), results.get(i));
-                }
+                answerAll(List.copyOf(remaining), results, erasing);
                 return;
             } catch (DecideFault fault) {
                 callFault(remaining.remove(fault.call), fault.getCause());
@@ -317,6 +327,25 @@ public class Appender implements SmartLifecycle {
         log.error("append: a call of user {} failed while being decided or written (a bug); it alone is answered INTERNAL",
                 call.caller(), cause);
         fail(call, new Failures.CallFault(cause));
+    }
+
+    /**
+     * Answers a committed batch. When it erased media, their bytes are erased first, off the
+     * writer thread, so a delete is acknowledged only once its media is gone.
+     */
+    private void answerAll(List<Pending> calls, List<List<Result>> results, Set<UUID> erased) {
+        if (erased.isEmpty()) {
+            for (int i = 0; i < calls.size(); i++) {
+                answer(calls.get(i), results.get(i));
+            }
+            return;
+        }
+        completeOffWriter(() -> {
+            mediaEraser.eraseNow(erased);
+            for (int i = 0; i < calls.size(); i++) {
+                calls.get(i).results().complete(results.get(i));
+            }
+        });
     }
 
     /** Completes a call off the writer thread: a slow completion callback must never stall the writer. */
@@ -363,6 +392,7 @@ public class Appender implements SmartLifecycle {
         long started = System.nanoTime();
         Connection connection = connection();
         Set<UUID> insertedUsers = new HashSet<>();
+        Set<UUID> erasedMedia = Set.of();
         try {
             BatchState state = load(connection, batch);
             List<List<Result>> results = new ArrayList<>(batch.size());
@@ -389,6 +419,7 @@ public class Appender implements SmartLifecycle {
                     return null;
                 }
                 Messages.write(connection, state.messages, at);
+                erasedMedia = MediaRefs.write(connection, state.media);
                 Preferences.write(connection, state.preferences);
                 appended = erase(connection, state.messages.erasedEvents, appended);
                 if (!EventLog.claim(connection, appended, at)) {
@@ -400,6 +431,7 @@ public class Appender implements SmartLifecycle {
                 EventLog.notify(connection, notifications);
             }
             connection.commit();
+            erasing = erasedMedia;
             rememberStoredUsers(insertedUsers);
             commit.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
             batchSize.record(batch.stream().mapToInt(p -> p.submissions().size()).sum());
@@ -417,7 +449,8 @@ public class Appender implements SmartLifecycle {
         ConversationState conversations = Conversations.load(connection, needs); // first: it takes the locks
         Map<UUID, KnownEvent> known = needs.eventUuids.isEmpty()
                 ? new HashMap<>() : EventLog.knownEvents(connection, needs.eventUuids);
-        return new BatchState(known, conversations, Messages.load(connection, needs), Preferences.load(connection, needs));
+        return new BatchState(known, conversations, Messages.load(connection, needs), Preferences.load(connection, needs),
+                MediaRefs.load(connection, needs.media)); // after the conversation locks, like every row lock of a batch
     }
 
     /**

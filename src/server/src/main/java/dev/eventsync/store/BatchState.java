@@ -3,6 +3,7 @@ package dev.eventsync.store;
 import dev.eventsync.events.Command;
 import dev.eventsync.events.Delivery;
 import dev.eventsync.events.KnownEvent;
+import dev.eventsync.events.MediaFacts;
 import dev.eventsync.events.MessageFacts;
 import dev.eventsync.events.State;
 import java.time.Instant;
@@ -26,17 +27,19 @@ final class BatchState implements State {
     final ConversationState conversations;
     final MessageState messages;
     final PreferenceState preferences;
+    final MediaState media;
     final Set<UUID> authors = new HashSet<>();
     final Map<UUID, String> displayNames = new LinkedHashMap<>();
     /** The latest picture of each user who changed it: the event's uuid, or empty when removed. */
     final Map<UUID, Optional<UUID>> pictures = new LinkedHashMap<>();
 
     BatchState(Map<UUID, KnownEvent> knownEvents, ConversationState conversations, MessageState messages,
-               PreferenceState preferences) {
+               PreferenceState preferences, MediaState media) {
         this.knownEvents = knownEvents;
         this.conversations = conversations;
         this.messages = messages;
         this.preferences = preferences;
+        this.media = media;
     }
 
     @Override
@@ -101,6 +104,11 @@ final class BatchState implements State {
     }
 
     @Override
+    public MediaFacts completeMedia(UUID media) {
+        return this.media.complete(media);
+    }
+
+    @Override
     public boolean blockedBetween(UUID one, UUID other) {
         return preferences.blockedBetween(one, other);
     }
@@ -128,13 +136,16 @@ final class BatchState implements State {
             conversations.setAdmin(c.conversation(), c.user(), c.admin());
         } else if (command instanceof Command.SendMessage c) {
             messages.send(c.conversation(), stored.messageUuid(),
-                    new MessageState.NewMessage(caller, c.localUuid(), stored.eventUuid(), 0, stored.recipients()),
+                    new MessageState.NewMessage(caller, c.localUuid(), stored.eventUuid(), 0, stored.recipients(),
+                            c.attachments().size()),
                     uuids(stored.delivered().getNewMessage().getMessage().getMentionedUserUuidsList()));
+            c.attachments().forEach(a -> media.reference(a.media(), stored.eventUuid(), c.conversation(), stored.messageUuid()));
         } else if (command instanceof Command.EditMessage c) {
             messages.edit(c.conversation(), c.message(),
                     uuids(stored.delivered().getMessageEdited().getMentionedUserUuidsList()), at, stored.eventUuid());
         } else if (command instanceof Command.DeleteMessage c) {
             messages.delete(c.conversation(), c.message(), caller);
+            media.forgetMessage(c.conversation(), c.message());
         } else if (command instanceof Command.ChangeReactions c) {
             messages.react(c.conversation(), c.message(), caller,
                     stored.delivered().getReactionsChanged().getReactionsList(), stored.eventUuid());
@@ -149,7 +160,12 @@ final class BatchState implements State {
         } else if (command instanceof Command.ChangeDisplayName c) {
             displayNames.put(caller, c.displayName());
         } else if (command instanceof Command.ChangeProfilePicture c) {
-            pictures.put(caller, c.png().length == 0 ? Optional.empty() : Optional.of(stored.eventUuid()));
+            if (c.media() != null) {
+                pictures.put(caller, Optional.of(c.media()));
+                media.reference(c.media(), stored.eventUuid(), null, null);
+            } else {
+                pictures.put(caller, c.png().length == 0 ? Optional.empty() : Optional.of(stored.eventUuid()));
+            }
         }
     }
 

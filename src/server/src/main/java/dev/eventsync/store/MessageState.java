@@ -29,7 +29,7 @@ final class MessageState {
     record Row(UUID author, long seq, boolean deleted, int attachments, UUID eventUuid) {}
 
     /** A message sent in this batch; {@code recipients} are the feeds it reaches. */
-    record NewMessage(UUID author, UUID localUuid, UUID eventUuid, long seq, Set<UUID> recipients) {}
+    record NewMessage(UUID author, UUID localUuid, UUID eventUuid, long seq, Set<UUID> recipients, int attachments) {}
 
     record Marker(long readSeq, UUID readMessage, long deliveredSeq, UUID deliveredMessage) {
         static final Marker NONE = new Marker(0, null, 0, null);
@@ -79,7 +79,7 @@ final class MessageState {
         MessageKey key = new MessageKey(conversation, message);
         NewMessage sent = newMessages.get(key);
         if (sent != null) {
-            return new MessageFacts(sent.author(), sent.seq(), deletions.containsKey(key), 0);
+            return new MessageFacts(sent.author(), sent.seq(), deletions.containsKey(key), sent.attachments());
         }
         Row row = rows.get(key);
         return row == null ? null
@@ -119,7 +119,8 @@ final class MessageState {
         long seq = lastSeq(conversation) + 1;
         lastSeqs.put(conversation, seq);
         MessageKey key = new MessageKey(conversation, message);
-        newMessages.put(key, new NewMessage(partial.author(), partial.localUuid(), partial.eventUuid(), seq, partial.recipients()));
+        newMessages.put(key, new NewMessage(partial.author(), partial.localUuid(), partial.eventUuid(), seq, partial.recipients(),
+                partial.attachments()));
         mentions.put(key, mentioned);
     }
 

@@ -55,13 +55,13 @@ final class Messages {
      */
     static final String INSERT_MESSAGES = """
             insert into messages (conversation_uuid, message_uuid, author_uuid, local_uuid, event_uuid, sent_at, seq,
-                                  mentioned_user_uuids, author_seq)
-            select c, m, a, l, e, ?, s, mentions::uuid[],
+                                  mentioned_user_uuids, attachment_count, author_seq)
+            select c, m, a, l, e, ?, s, mentions::uuid[], n,
                    coalesce((select p.author_seq from messages p where p.conversation_uuid = x.c and p.author_uuid = x.a
                              order by p.seq desc limit 1), 0)
                    + row_number() over (partition by c, a order by s)
-            from unnest(?::uuid[], ?::uuid[], ?::uuid[], ?::uuid[], ?::uuid[], ?::bigint[], ?::text[])
-                 as x(c, m, a, l, e, s, mentions)""";
+            from unnest(?::uuid[], ?::uuid[], ?::uuid[], ?::uuid[], ?::uuid[], ?::bigint[], ?::text[], ?::smallint[])
+                 as x(c, m, a, l, e, s, mentions, n)""";
 
     static final String EDIT_MESSAGES = """
             update messages set mentioned_user_uuids = x.mentions::uuid[], edited_at = ?, edit_event_uuid = x.e
@@ -218,8 +218,10 @@ final class Messages {
             List<UUID> eventUuids = new ArrayList<>(n);
             Long[] seqs = new Long[n];
             String[] mentions = new String[n];
+            Short[] attachments = new Short[n];
             state.newMessages.forEach((key, row) -> {
                 seqs[conversations.size()] = row.seq();
+                attachments[conversations.size()] = (short) row.attachments();
                 mentions[conversations.size()] = SqlArrays.uuidLiteral(state.mentions.getOrDefault(key, List.of()));
                 conversations.add(key.conversation());
                 messages.add(key.message());
@@ -236,6 +238,7 @@ final class Messages {
                 insert.setArray(6, SqlArrays.uuids(connection, eventUuids));
                 insert.setArray(7, connection.createArrayOf("bigint", seqs));
                 insert.setArray(8, connection.createArrayOf("text", mentions));
+                insert.setArray(9, connection.createArrayOf("smallint", attachments));
                 insert.executeUpdate();
             }
         }

@@ -29,6 +29,8 @@ final class Needs {
     final Set<UUID> blockParties = new HashSet<>();
     /** Messages a delete may erase: their edit and reaction events are loaded. */
     final Set<MessageRef> deletions = new LinkedHashSet<>();
+    /** Media named by attachments and pictures; in uuid order, the order their rows are locked in. */
+    final Set<UUID> media = new TreeSet<>();
 
     static Needs of(List<Pending> calls) {
         Needs needs = new Needs();
@@ -68,6 +70,7 @@ final class Needs {
             if (c.replyTo() != null) {
                 messages.add(new MessageRef(conversation, c.replyTo(), caller));
             }
+            c.attachments().forEach(a -> media.add(a.media()));
         } else if (command instanceof Command.ReadMessage c) {
             marker(caller, conversation, c.message());
         } else if (command instanceof Command.MarkDelivered c) {
@@ -80,6 +83,8 @@ final class Needs {
             MessageRef ref = new MessageRef(conversation, c.message(), caller);
             messages.add(ref);
             deletions.add(ref);
+        } else if (command instanceof Command.ChangeProfilePicture c && c.media() != null) {
+            media.add(c.media());
         }
     }
 

@@ -1,7 +1,7 @@
 package dev.eventsync.api;
 
+import static dev.eventsync.support.Api.assertStatus;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.google.protobuf.ByteString;
@@ -65,11 +65,6 @@ class MediaServiceTest {
     @AfterEach
     void close() throws InterruptedException {
         api.close();
-    }
-
-    static void assertStatus(Runnable call, Status.Code code) {
-        assertThatThrownBy(call::run).isInstanceOfSatisfying(StatusRuntimeException.class,
-                e -> assertThat(e.getStatus().getCode()).as(e.getStatus().toString()).isEqualTo(code));
     }
 
     static Path part(String media) {

@@ -2,9 +2,7 @@ package dev.eventsync.events;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.eventsync.proto.v1.Attachment;
 import dev.eventsync.proto.v1.Event;
-import dev.eventsync.proto.v1.ProfilePictureChanged;
 import dev.eventsync.support.Events;
 import java.time.Instant;
 import java.util.List;
@@ -204,22 +202,6 @@ class LifecycleRulesTest {
             assertThat(sent.delivered().getNewMessage().getMessage().getMentionedUserUuidsList()).containsExactly(s(bob), s(alice));
             refused(alice, Events.mention(s(chat), "hi", s(dave)), Reason.INVALID);
             refused(alice, Events.mention(s(chat), "hi", "not-a-uuid"), Reason.INVALID);
-        }
-
-        @Test
-        void attachmentsAreUnknownMediaUntilMediaCanBeUploadedAndComeBeforeOtherInvalid() {
-            Event withAttachment = Events.send(s(chat), "").toBuilder().setSendingNewMessage(
-                    Events.send(s(chat), "").getSendingNewMessage().toBuilder().setMessage(
-                            Events.send(s(chat), "").getSendingNewMessage().getMessage().toBuilder()
-                                    .addAttachments(Attachment.newBuilder().setMediaUuid(s(UUID.randomUUID()))))).build();
-            refused(alice, withAttachment, Reason.UNKNOWN_MEDIA);
-        }
-
-        @Test
-        void aProfilePictureAsMediaIsUnknownMedia() {
-            Event picture = Event.newBuilder().setUuid(Events.newUuid())
-                    .setProfilePictureChanged(ProfilePictureChanged.newBuilder().setMediaUuid(s(UUID.randomUUID()))).build();
-            refused(alice, picture, Reason.UNKNOWN_MEDIA);
         }
     }
 

@@ -27,7 +27,19 @@ final class MemoryState implements State {
     private final Map<List<UUID>, long[]> markers = new HashMap<>();
     private final Set<List<UUID>> blocks = new HashSet<>();
 
+    private final Map<UUID, MediaFacts> media = new HashMap<>();
+
     private record Stored(MessageFacts facts, Set<UUID> visibleTo) {}
+
+    /** A complete upload of {@code owner}. */
+    void upload(UUID mediaUuid, UUID owner, String contentType, long sizeBytes, com.google.protobuf.ByteString sha256) {
+        media.put(mediaUuid, new MediaFacts(owner, contentType, sizeBytes, sha256));
+    }
+
+    @Override
+    public MediaFacts completeMedia(UUID mediaUuid) {
+        return media.get(mediaUuid);
+    }
 
     void store(KnownEvent event) {
         events.put(event.eventUuid(), event);

@@ -42,6 +42,29 @@ class FilesystemBlobStoreTest {
     }
 
     @Test
+    void eraseRemovesTheCompleteFileAndThePartAndIsNothingWhenThereAreNone() throws Exception {
+        FilesystemBlobStore store = new FilesystemBlobStore(root);
+        UUID complete = UUID.randomUUID();
+        try (BlobStore.IncompleteBlob blob = store.openIncomplete(complete).orElseThrow()) {
+            blob.append(ByteBuffer.wrap(new byte[] {1}));
+            blob.complete();
+        }
+        UUID partial = UUID.randomUUID();
+        try (BlobStore.IncompleteBlob blob = store.openIncomplete(partial).orElseThrow()) {
+            blob.append(ByteBuffer.wrap(new byte[] {2}));
+            blob.sync();
+        }
+        store.erase(complete);
+        store.erase(partial);
+        assertThat(root.resolve("complete").resolve(complete.toString())).doesNotExist();
+        assertThat(root.resolve("incomplete").resolve(partial + ".part")).doesNotExist();
+        store.erase(complete); // again: nothing
+        store.erase(UUID.randomUUID());
+        assertThat(Files.list(root.resolve("complete"))).isEmpty();
+        assertThat(Files.list(root.resolve("incomplete"))).isEmpty();
+    }
+
+    @Test
     void keepNeverPromisesBytesTheFileDoesNotHold() throws Exception {
         FilesystemBlobStore store = new FilesystemBlobStore(root);
         try (BlobStore.IncompleteBlob blob = store.openIncomplete(UUID.randomUUID()).orElseThrow()) {

@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 /** MediaService's rules without gRPC or a database: the order API.md applies them in, and their edges. */
 class MediaRulesTest {
 
-    final MediaRules rules = new MediaRules(1000, 2);
+    final MediaRules rules = new MediaRules(1000, 2, 5000);
     final UUID alice = UUID.randomUUID();
     final UUID media = UUID.randomUUID();
     final ByteString hash = ByteString.copyFrom(new byte[32]);
@@ -33,8 +33,15 @@ class MediaRulesTest {
 
     @Test
     void theIncompleteLimitCountsTheOnesAlreadyStarted() {
-        rules.requireRoomForUpload(1);
-        refused(() -> rules.requireRoomForUpload(2), CallRejected.Problem.TOO_MANY);
+        rules.requireRoomForUpload(1, 0, 1000);
+        refused(() -> rules.requireRoomForUpload(2, 0, 1000), CallRejected.Problem.TOO_MANY);
+    }
+
+    @Test
+    void theQuotaCountsEveryByteStoredOrDeclaredAndTheNewUploadUpToItsLimit() {
+        rules.requireRoomForUpload(0, 4000, 1000);
+        refused(() -> rules.requireRoomForUpload(0, 4001, 1000), CallRejected.Problem.TOO_MANY);
+        refused(() -> rules.requireRoomForUpload(0, 0, 5001), CallRejected.Problem.TOO_MANY);
     }
 
     @Test
@@ -47,13 +54,15 @@ class MediaRulesTest {
     }
 
     @Test
-    void onlyTheUploaderReadsAndOnlyOnceComplete() {
+    void theUploaderAndUsersWhoseFeedReferencesItReadOnlyOnceComplete() {
         MediaFile incomplete = new MediaFile(media, alice, "image/png", 1000, hash, 10, false);
         MediaFile complete = new MediaFile(media, alice, "image/png", 1000, hash, 1000, true);
-        assertThat(rules.readable(alice, media, complete)).isSameAs(complete);
-        refused(() -> rules.readable(UUID.randomUUID(), media, complete), CallRejected.Problem.NOT_FOUND);
-        refused(() -> rules.readable(alice, media, incomplete), CallRejected.Problem.NOT_FOUND);
-        refused(() -> rules.readable(alice, media, null), CallRejected.Problem.NOT_FOUND);
+        assertThat(rules.readable(alice, media, complete, false)).isSameAs(complete);
+        assertThat(rules.readable(UUID.randomUUID(), media, complete, true)).isSameAs(complete);
+        refused(() -> rules.readable(UUID.randomUUID(), media, complete, false), CallRejected.Problem.NOT_FOUND);
+        refused(() -> rules.readable(alice, media, incomplete, false), CallRejected.Problem.NOT_FOUND);
+        refused(() -> rules.readable(UUID.randomUUID(), media, incomplete, true), CallRejected.Problem.NOT_FOUND);
+        refused(() -> rules.readable(alice, media, null, false), CallRejected.Problem.NOT_FOUND);
         assertThat(rules.ownUpload(alice, media, incomplete)).isSameAs(incomplete);
         refused(() -> rules.ownUpload(UUID.randomUUID(), media, incomplete), CallRejected.Problem.NOT_FOUND);
     }

@@ -1,5 +1,8 @@
 package dev.eventsync.support;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import dev.eventsync.auth.Tokens;
 import dev.eventsync.proto.v1.Event;
 import dev.eventsync.proto.v1.EventResult;
@@ -10,6 +13,8 @@ import dev.eventsync.proto.v1.SubmitEventOutput;
 import dev.eventsync.proto.v1.SyncFromServerRequest;
 import dev.eventsync.proto.v1.SyncRequest;
 import io.grpc.Channel;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 import io.grpc.ClientInterceptors;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
@@ -32,6 +37,12 @@ public final class Api implements AutoCloseable {
     private static final Metadata.Key<String> AUTHORIZATION = Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
 
     private final ManagedChannel channel;
+
+    /** The call fails with this whole-call status. */
+    public static void assertStatus(Runnable call, Status.Code code) {
+        assertThatThrownBy(call::run).isInstanceOfSatisfying(StatusRuntimeException.class,
+                e -> assertThat(e.getStatus().getCode()).as(e.getStatus().toString()).isEqualTo(code));
+    }
 
     public Api(int port) {
         this.channel = ManagedChannelBuilder.forAddress("127.0.0.1", port).usePlaintext()

@@ -1,6 +1,7 @@
 package dev.eventsync.support;
 
 import com.google.protobuf.ByteString;
+import dev.eventsync.proto.v1.Attachment;
 import dev.eventsync.proto.v1.ConversationCreated;
 import dev.eventsync.proto.v1.ConversationNameChanged;
 import dev.eventsync.proto.v1.DisplayNameChanged;
@@ -88,6 +89,22 @@ public final class Events {
         return event().setSendingNewMessage(SendingNewMessage.newBuilder().setLocalUuid(newUuid())
                 .setMessage(Message.newBuilder().setConversationUuid(conversation).setText(text)
                         .setReplyToMessageUuid(replyTo).addAllMentionedUserUuids(Arrays.asList(mentions)))).build();
+    }
+
+    /** A message with these attachments (the client's part: media uuid, name, sizes, thumbnail). */
+    public static Event sendWithAttachments(String conversation, String text, Attachment... attachments) {
+        return event().setSendingNewMessage(SendingNewMessage.newBuilder().setLocalUuid(newUuid())
+                .setMessage(Message.newBuilder().setConversationUuid(conversation).setText(text)
+                        .addAllAttachments(Arrays.asList(attachments)))).build();
+    }
+
+    public static Attachment attachment(String media, String fileName) {
+        return Attachment.newBuilder().setMediaUuid(media).setFileName(fileName).build();
+    }
+
+    /** A profile picture by uploaded media. */
+    public static Event pictureMedia(String media) {
+        return event().setProfilePictureChanged(ProfilePictureChanged.newBuilder().setMediaUuid(media)).build();
     }
 
     public static Event mention(String conversation, String text, String... mentions) {

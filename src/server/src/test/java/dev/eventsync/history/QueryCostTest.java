@@ -10,6 +10,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import javax.sql.DataSource;
@@ -82,6 +83,37 @@ class QueryCostTest {
         }
     }
 
+    @Test
+    void aMemberWhoNeverWroteCountsTheirOwnMessagesWithoutWalkingTheConversation() throws SQLException {
+        // The own-message probes must descend messages_by_author: a backward walk of the
+        // conversation filtered by author would read every message of one who never wrote.
+        UUID lurker = UUID.randomUUID();
+        try (Connection connection = dataSource.getConnection();
+                PreparedStatement user = connection.prepareStatement("insert into users (user_uuid) values (?)");
+                PreparedStatement member = connection.prepareStatement("""
+                        insert into memberships (conversation_uuid, user_uuid, joined_at, joined_seq, admin)
+                        select c, ?, now(), 0, false from unnest(?::uuid[]) as c""")) {
+            user.setObject(1, lurker);
+            user.executeUpdate();
+            member.setObject(1, lurker);
+            member.setArray(2, connection.createArrayOf("uuid", seeded.conversations().toArray()));
+            member.executeUpdate();
+        }
+        try (ReadTransaction transaction = ReadTransaction.begin(dataSource)) {
+            Connection connection = transaction.connection();
+            List<VisibleMessages.Range> ranges = VisibleMessages.ranges(connection, lurker, null);
+            List<String> plan = explain(connection, UnreadCounts.PER_RANGE, select -> {
+                VisibleMessages.bindRanges(select, 1, ranges);
+                for (int i = 4; i <= 8; i++) {
+                    select.setObject(i, lurker);
+                }
+            });
+            assertThat(ranges).hasSize(CONVERSATIONS);
+            assertThat(rowsReadFromMessages(plan)).as("rows of messages read for a lurker's unread counts:%n%s", plan)
+                    .isLessThanOrEqualTo(3L * CONVERSATIONS);
+        }
+    }
+
     interface Binder {
         void bind(PreparedStatement statement) throws SQLException;
     }
@@ -96,6 +128,9 @@ class QueryCostTest {
                 }
             }
         }
+        // The README shows these plans: printed so that they can be taken from the test's output.
+        System.out.println("PLAN of " + sql.lines().findFirst().orElse(sql).strip() + System.lineSeparator()
+                + String.join(System.lineSeparator(), plan));
         return plan;
     }
 

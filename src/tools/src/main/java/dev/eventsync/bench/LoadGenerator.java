@@ -636,27 +636,51 @@ public final class LoadGenerator {
         // Warm-up: the same calls, not reported (JIT of both JVMs, the seeded pages into the cache).
         snapshotMillis(seeded);
         catchUp(seeded.user(), (int) seeded.events(), false);
-        double snapshot = snapshotMillis(seeded);
+        SnapshotRun run = snapshotMillis(seeded);
+        double snapshot = run.millis();
         double replay = seeded.events() / catchUp(seeded.user(), (int) seeded.events(), false) * 1000;
         long heap = serverHeapMb();
         line("W5 first_sync snapshot_ms=%.0f replay_ms=%.0f ratio=%.1f conversations=%d feed_events=%d server_heap_mb=%d",
                 snapshot, replay, replay / snapshot, conversations, seeded.events(), heap);
+        // What each one carries: the ratio of the bytes bounds the ratio of the times, unless the
+        // snapshot produces a byte faster than the replay streams a stored one.
+        long replayBytes = feedBodyBytes(seeded.user());
+        out.printf("(W5 bytes: snapshot %.1f MB in %d items, replay %.1f MB of stored event bodies: %.0fx the data)%n",
+                run.bytes() / 1e6, run.items(), replayBytes / 1e6, (double) replayBytes / run.bytes());
         results.put("w5_snapshot_ms", Math.round(snapshot));
         results.put("w5_replay_ms", Math.round(replay));
         results.put("w5_server_heap_mb", heap);
     }
 
+    record SnapshotRun(double millis, long bytes, long items) {}
+
+    private long feedBodyBytes(UUID user) throws SQLException {
+        try (Connection connection = jdbc();
+                PreparedStatement select = connection.prepareStatement(
+                        "select sum(octet_length(e.body)) from feed f join events e on e.position = f.position where f.user_uuid = ?")) {
+            select.setObject(1, user);
+            try (ResultSet rows = select.executeQuery()) {
+                rows.next();
+                return rows.getLong(1);
+            }
+        }
+    }
+
     /** One complete Snapshot read as fast as the client can, every item counted and checked. */
-    private double snapshotMillis(HistorySeed.Seeded seeded) throws Exception {
+    private SnapshotRun snapshotMillis(HistorySeed.Seeded seeded) throws Exception {
         ManagedChannel direct = ManagedChannelBuilder.forTarget(grpcTarget).usePlaintext().directExecutor().build();
         channels.add(direct);
         List<String> problems = new ArrayList<>();
         AtomicInteger conversations = new AtomicInteger();
         AtomicInteger ends = new AtomicInteger();
+        AtomicLong bytes = new AtomicLong();
+        AtomicLong items = new AtomicLong();
         long start = System.nanoTime();
         EventServiceGrpc.EventServiceStub stub = EventServiceGrpc.newStub(direct).withInterceptors(auth(seeded.user()));
         Throwable failure = drain(observer -> stub.snapshot(
                 SnapshotRequest.newBuilder().setMessagesPerConversation(W5_MESSAGES).build(), observer), (SnapshotItem item) -> {
+                    bytes.addAndGet(item.getSerializedSize());
+                    items.incrementAndGet();
                     if (ends.get() > 0) {
                         problems.add("an item after the end");
                     }
@@ -679,7 +703,7 @@ public final class LoadGenerator {
             throw new IllegalStateException("W5 snapshot: " + conversations.get() + " conversations, " + ends.get()
                     + " ends, " + problems.subList(0, Math.min(3, problems.size())));
         }
-        return millis;
+        return new SnapshotRun(millis, bytes.get(), items.get());
     }
 
     /**

@@ -14,6 +14,7 @@ import dev.eventsync.proto.v1.MemberRoleChanged;
 import dev.eventsync.proto.v1.Message;
 import dev.eventsync.proto.v1.MessageDeleted;
 import dev.eventsync.proto.v1.MessageEdited;
+import dev.eventsync.proto.v1.Pusher;
 import dev.eventsync.proto.v1.ReactionsChanged;
 import dev.eventsync.proto.v1.ReadNewMessage;
 import dev.eventsync.proto.v1.SendingNewMessage;
@@ -60,6 +61,7 @@ public final class EventsyncClient implements AutoCloseable {
     private final FeedSync feed;
     private final DeliveryReceipts receipts;
     private final ClientListener listener;
+    private final PushRegistrations pushers;
     private final List<Consumer<ConnectionState>> stateListeners = new CopyOnWriteArrayList<>();
     private final Thread dispatcherThread;
     private final Thread feedThread;
@@ -71,6 +73,7 @@ public final class EventsyncClient implements AutoCloseable {
         ManagedChannel channel = builder.channel != null ? builder.channel : channel(builder.target, builder.plaintext);
         this.transport = new Transport(channel, builder.token, builder.interceptors);
         this.listener = builder.listener;
+        this.pushers = new PushRegistrations(transport);
         this.dispatcher = new Dispatcher(store, model, transport, listener, builder.maxBatchEvents, builder.maxBatchBytes,
                 builder.initialBackoff, builder.maxBackoff);
         this.receipts = new DeliveryReceipts(store, model.me(), builder.receipts, builder.receiptInterval,
@@ -310,6 +313,32 @@ public final class EventsyncClient implements AutoCloseable {
             throw e;
         }
         return store.inTransaction(c -> model.older(c, conversation, page));
+    }
+
+    // ---- push ------------------------------------------------------------------------------
+
+    /**
+     * Registers this device with a push gateway (PushService.SetPusher): the server then notifies
+     * it through {@code pusher.gateway_url} of new messages while this user has no open stream.
+     * Upserts by (app_id, pushkey); returns the pusher as stored (an unspecified format reads as
+     * FULL). A direct call of at most 10 s, never queued: call it again on every app start, and
+     * when the platform hands out a new pushkey. Throws {@link StatusRuntimeException}:
+     * FAILED_PRECONDITION when the operator does not allow that gateway, INVALID_ARGUMENT for a
+     * malformed pusher, RESOURCE_EXHAUSTED beyond the server's pushers per user, UNAVAILABLE when
+     * the server is not reached (try again later).
+     */
+    public Pusher registerPusher(Pusher pusher) {
+        return pushers.register(pusher);
+    }
+
+    /** Removes this device's registration (PushService.DeletePusher); an unknown one is no error. Throws as {@link #registerPusher}. */
+    public void unregisterPusher(String appId, String pushkey) {
+        pushers.unregister(appId, pushkey);
+    }
+
+    /** This user's pushers, on every device (PushService.ListPushers). Throws as {@link #registerPusher}. */
+    public List<Pusher> listPushers() {
+        return pushers.list();
     }
 
     // ---- state ------------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 package dev.eventsync.client;
 
 import dev.eventsync.proto.v1.EventServiceGrpc;
+import dev.eventsync.proto.v1.PushServiceGrpc;
 import io.grpc.CallOptions;
 import io.grpc.Channel;
 import io.grpc.ClientCall;
@@ -55,6 +56,10 @@ final class Transport {
         if (channel.getState(false) == ConnectivityState.TRANSIENT_FAILURE) {
             channel.resetConnectBackoff();
         }
+    }
+
+    PushServiceGrpc.PushServiceBlockingStub pushStub() {
+        return PushServiceGrpc.newBlockingStub(intercepted);
     }
 
     void shutdownNow() {

@@ -21,7 +21,7 @@ final class LogTail {
     /** A stored event the notifier acts on. */
     record Entry(long position, UUID eventUuid, UUID author, String kind, UUID conversation, Instant storedAt, byte[] body) {}
 
-    /** A batch: the entries, and the position to store once their notifications are handed over. */
+    /** A batch: the entries, and the position it reads up to (to store once their notifications are handed over). */
     record Batch(List<Entry> entries, long upTo) {}
 
     static final String POSITION = "select position from push_position";
@@ -44,9 +44,16 @@ final class LogTail {
         this.batchSize = batchSize;
     }
 
-    Batch next() throws SQLException {
+    /** The stored position: where a notifier that has just taken the lock starts reading. */
+    long position() throws SQLException {
         try (Connection connection = dataSource.getConnection()) {
-            long from = single(connection, POSITION);
+            return single(connection, POSITION);
+        }
+    }
+
+    /** The events after {@code from} (the notifier's reading position, at or after the stored one) up to the committed head. */
+    Batch next(long from) throws SQLException {
+        try (Connection connection = dataSource.getConnection()) {
             long head = single(connection, HEAD);
             List<Entry> entries = new ArrayList<>();
             try (PreparedStatement select = connection.prepareStatement(AFTER)) {

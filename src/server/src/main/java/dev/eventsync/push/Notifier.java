@@ -51,6 +51,11 @@ public final class Notifier implements SmartLifecycle {
     private final CountsCoalescer counts;
     /** The pushers with a queue in push_retries: their new notifications go behind it. */
     private final Set<PusherKey> queued = ConcurrentHashMap.newKeySet();
+    /**
+     * How far this holder has read and handed over. The stored position can stay behind it (see
+     * {@link #storable}); it is read again from the stored one whenever the lock is taken.
+     */
+    private long read;
     private final Object signal = new Object();
     private boolean woken;
     private volatile boolean running;
@@ -141,6 +146,8 @@ public final class Notifier implements SmartLifecycle {
                     }
                     queued.clear();
                     queued.addAll(retries.pushers());
+                    read = tail.position();
+                    counts.forgetHeld(); // the markers after the stored position are read again
                     metrics.holding(true);
                     lastCheck = Instant.now();
                     log.info("this instance holds the push notifier now");
@@ -176,9 +183,10 @@ public final class Notifier implements SmartLifecycle {
         synchronized (signal) {
             woken = false;
         }
-        LogTail.Batch batch = tail.next();
+        LogTail.Batch batch = tail.next(read);
         deliver(notificationsOf(batch.entries()));
-        tail.store(batch.upTo());
+        read = batch.upTo();
+        tail.store(storable());
         List<Notification> badges = new ArrayList<>();
         for (UUID user : counts.takeDue(Instant.now())) {
             long unread = audience.unread(user);
@@ -187,16 +195,30 @@ public final class Notifier implements SmartLifecycle {
             }
         }
         deliver(badges);
+        if (!badges.isEmpty()) {
+            tail.store(storable());
+        }
         retryDue();
         metrics.pending(retries.count());
         return batch.entries().size() == BATCH;
+    }
+
+    /**
+     * The position that may be stored: what was read and handed over, but never past a read marker
+     * whose counts-only notification is still held in memory, so that a successor (after a crash or
+     * a takeover) reads that marker again and sends the badge. The new messages it reads again on
+     * the way are sent again, with the same event_id (at least once).
+     */
+    private long storable() {
+        Long held = counts.heldFrom();
+        return held == null ? read : Math.min(read, held - 1);
     }
 
     private List<Notification> notificationsOf(List<LogTail.Entry> entries) throws SQLException {
         List<Notification> notifications = new ArrayList<>();
         for (LogTail.Entry entry : entries) {
             if (entry.kind().equals("read_new_message")) {
-                counts.markerMoved(entry.author(), Instant.now());
+                counts.markerMoved(entry.author(), entry.position(), Instant.now());
                 continue;
             }
             Audience.NewMessage message = audience.newMessage(entry);

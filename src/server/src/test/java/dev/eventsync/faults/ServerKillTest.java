@@ -1,9 +1,7 @@
 package dev.eventsync.faults;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
-import dev.eventsync.EventsyncApplication;
 import dev.eventsync.client.ClientListener;
 import dev.eventsync.client.EventsyncClient;
 import dev.eventsync.proto.v1.Accepted;
@@ -21,7 +19,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -96,19 +93,7 @@ class ServerKillTest {
 
     /** A server in a JVM of its own on this port and the test database; returns once it answers. */
     private Process startServer(int port) throws IOException, InterruptedException {
-        Map<String, Object> properties = Servers.testDatabase();
-        properties.put("spring.grpc.server.port", Integer.toString(port));
-        Path log = JavaProcesses.logFile("killed-server-");
-        Process process = JavaProcesses.of(EventsyncApplication.class, Servers.arguments(properties))
-                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        processes.add(process);
-        try (Api api = new Api(port)) {
-            Api.User probe = api.newUser();
-            await().atMost(START).ignoreExceptions()
-                    .failFast("the server exited; see " + log, () -> !process.isAlive())
-                    .until(() -> probe.read("").get(0).hasSyncCaughtUp());
-        }
-        return process;
+        return Servers.startProcess(Servers.testDatabase(), port, "killed-server-", processes);
     }
 
     private static int freePort() throws IOException {

@@ -17,10 +17,10 @@ class CountsCoalescerTest {
 
     @Test
     void theFirstGoesAtOnceAndTheNextWithinTheIntervalWaitsForItsEnd() {
-        counts.markerMoved(bob, t0);
+        counts.markerMoved(bob, 10, t0);
         assertThat(counts.takeDue(t0)).containsExactly(bob);
-        counts.markerMoved(bob, t0.plusMillis(100));
-        counts.markerMoved(bob, t0.plusMillis(200));
+        counts.markerMoved(bob, 20, t0.plusMillis(100));
+        counts.markerMoved(bob, 30, t0.plusMillis(200));
         assertThat(counts.nextDue()).isEqualTo(t0.plusSeconds(2));
         assertThat(counts.takeDue(t0.plusMillis(1999))).isEmpty();
         assertThat(counts.takeDue(t0.plusSeconds(2))).as("one for both markers").containsExactly(bob);
@@ -30,10 +30,27 @@ class CountsCoalescerTest {
 
     @Test
     void usersAreCoalescedApartAndAMarkerAfterTheIntervalGoesAtOnce() {
-        counts.markerMoved(bob, t0);
-        counts.markerMoved(carol, t0);
+        counts.markerMoved(bob, 40, t0);
+        counts.markerMoved(carol, 50, t0);
         assertThat(counts.takeDue(t0)).containsExactlyInAnyOrder(bob, carol);
-        counts.markerMoved(bob, t0.plusSeconds(3));
+        counts.markerMoved(bob, 60, t0.plusSeconds(3));
         assertThat(counts.takeDue(t0.plusSeconds(3))).containsExactly(bob);
+    }
+
+    @Test
+    void itSaysFromWhichLogPositionItHoldsSomethingSoThePositionIsNotStoredPastIt() {
+        assertThat(counts.heldFrom()).isNull();
+        counts.markerMoved(bob, 100, t0);
+        assertThat(counts.heldFrom()).as("due at once, but not taken yet").isEqualTo(100);
+        assertThat(counts.takeDue(t0)).containsExactly(bob);
+        assertThat(counts.heldFrom()).isNull();
+        counts.markerMoved(bob, 105, t0.plusMillis(100));
+        counts.markerMoved(carol, 103, t0.plusMillis(100));
+        counts.markerMoved(bob, 110, t0.plusMillis(200));
+        assertThat(counts.takeDue(t0.plusMillis(100))).containsExactly(carol);
+        assertThat(counts.heldFrom()).as("bob's oldest held marker, not his latest").isEqualTo(105);
+        counts.forgetHeld();
+        assertThat(counts.heldFrom()).isNull();
+        assertThat(counts.nextDue()).isNull();
     }
 }

@@ -11,8 +11,10 @@ import dev.eventsync.support.TestDatabase;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -49,7 +51,13 @@ class NotifierFailoverTest {
     }
 
     ConfigurableApplicationContext startServer() {
-        ConfigurableApplicationContext server = Servers.start(NotifierTest.properties(db, gateway));
+        return startServer(Map.of());
+    }
+
+    ConfigurableApplicationContext startServer(Map<String, Object> extra) {
+        Map<String, Object> properties = new HashMap<>(NotifierTest.properties(db, gateway));
+        properties.putAll(extra);
+        ConfigurableApplicationContext server = Servers.start(properties);
         servers.add(server);
         return server;
     }
@@ -139,5 +147,40 @@ class NotifierFailoverTest {
         List<String> delivered = gateway.deliveredEventIds(bobKey);
         assertThat(new HashSet<>(delivered)).as("no loss, and nothing but resends of the same event_id").isEqualTo(new HashSet<>(sent));
         assertThat(delivered.stream().distinct().toList()).as("in order").containsExactlyElementsOf(sent);
+    }
+
+    @Test
+    void aCountsNotificationHeldBackWhenTheServerStopsIsSentAfterItsRestart() throws Exception {
+        // An hour between badges: the second marker's counts notification is held when the server goes.
+        ConfigurableApplicationContext first = startServer(Map.of("eventsync.push.counts-interval", "1h"));
+        String conversation = Events.newUuid();
+        UUID alice = UUID.randomUUID();
+        UUID bob = UUID.randomUUID();
+        String bobKey;
+        try (Api api = new Api(Servers.port(first))) {
+            bobKey = register(api.user(bob), gateway);
+            api.user(alice).submit(Events.createConversation(conversation, "Team", bob.toString()));
+            String one = api.user(alice).submit(Events.send(conversation, "one")).getAccepted().getMessageUuid();
+            String two = api.user(alice).submit(Events.send(conversation, "two")).getAccepted().getMessageUuid();
+            api.user(bob).submit(Events.read(conversation, one));
+            await().atMost(WAIT).until(() -> badges(bobKey).size() == 1);
+            assertThat(badges(bobKey).get(0).notification().path("counts").path("unread").asLong()).isEqualTo(1);
+            api.user(bob).submit(Events.read(conversation, two));
+            String three = send(api.user(alice), conversation, "three");
+            // The message after the held marker is handed over: the notifier has read past the marker.
+            await().atMost(WAIT).until(() -> gateway.deliveredEventIds(bobKey).contains(three));
+        }
+        first.close();
+        servers.remove(first);
+        assertThat(badges(bobKey)).as("the second badge was still held").hasSize(1);
+
+        startServer();
+        await().atMost(WAIT).until(() -> badges(bobKey).size() == 2);
+        assertThat(badges(bobKey).get(1).notification().path("counts").path("unread").asLong())
+                .as("the count when sent: 'three' is unread").isEqualTo(1);
+    }
+
+    List<TestGateway.Request> badges(String pushkey) {
+        return gateway.requestsFor(pushkey).stream().filter(TestGateway.Request::countsOnly).toList();
     }
 }

@@ -70,6 +70,7 @@ final class TestGateway implements AutoCloseable {
     private final List<Request> requests = new CopyOnWriteArrayList<>();
     private final Map<String, Deque<Answer>> scripts = new ConcurrentHashMap<>();
     private final CountDownLatch closing = new CountDownLatch(1);
+    private volatile Duration slowness = Duration.ZERO;
 
     TestGateway() throws IOException {
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
@@ -89,6 +90,14 @@ final class TestGateway implements AutoCloseable {
 
     void script(String pushkey, Answer... answers) {
         scripts.computeIfAbsent(pushkey, k -> new ArrayDeque<>()).addAll(List.of(answers));
+    }
+
+    /**
+     * Every unscripted request is recorded as accepted (200) when it arrives and answered after
+     * this long: a slow but working gateway, so that the server under test is busy sending.
+     */
+    void answerEachAfter(Duration slowness) {
+        this.slowness = slowness;
     }
 
     /** From now on this pushkey's requests are answered 200 {}. */
@@ -116,10 +125,19 @@ final class TestGateway implements AutoCloseable {
         String pushkey = body.path("notification").path("devices").path(0).path("pushkey").asString();
         Deque<Answer> script = scripts.get(pushkey);
         Answer answer = script == null ? null : script.poll();
+        Duration slow = Duration.ZERO;
         if (answer == null) {
             answer = Answer.status(200);
+            slow = slowness;
         }
         requests.add(new Request(Instant.now(), body, answer.delay().isZero() ? answer.status() : -1));
+        if (!slow.isZero()) {
+            try {
+                closing.await(slow.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         if (!answer.delay().isZero()) {
             try {
                 closing.await(answer.delay().toMillis(), TimeUnit.MILLISECONDS); // the server under test gives up first

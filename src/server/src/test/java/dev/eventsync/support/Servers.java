@@ -1,6 +1,10 @@
 package dev.eventsync.support;
 
+import static org.awaitility.Awaitility.await;
+
 import dev.eventsync.EventsyncApplication;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -59,6 +63,28 @@ public final class Servers {
         Map<String, Object> all = new HashMap<>(properties);
         all.put("server.port", "0");
         return all.entrySet().stream().map(e -> "--" + e.getKey() + "=" + e.getValue()).toList();
+    }
+
+    /**
+     * A server in a JVM of its own (to be SIGKILLed) with these properties on this gRPC port,
+     * its output in a log file named by {@code logPrefix}; added to {@code started} at once (so the
+     * caller kills it whatever happens), returned once it answers.
+     */
+    public static Process startProcess(Map<String, Object> properties, int port, String logPrefix, List<Process> started)
+            throws IOException, InterruptedException {
+        Map<String, Object> all = new HashMap<>(properties);
+        all.put("spring.grpc.server.port", Integer.toString(port));
+        Path log = JavaProcesses.logFile(logPrefix);
+        Process process = JavaProcesses.of(EventsyncApplication.class, arguments(all))
+                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        started.add(process);
+        try (Api api = new Api(port)) {
+            Api.User probe = api.newUser();
+            await().atMost(JavaProcesses.STARTUP).ignoreExceptions()
+                    .failFast("the server exited; see " + log, () -> !process.isAlive())
+                    .until(() -> probe.read("").get(0).hasSyncCaughtUp());
+        }
+        return process;
     }
 
     public static int port(ConfigurableApplicationContext server) {

@@ -37,11 +37,12 @@ import picocli.CommandLine.ParentCommand;
                 ConversationCommands.Mute.class, ConversationCommands.Archive.class, ConversationCommands.Pin.class,
                 ConversationCommands.Admin.class, ConversationCommands.Remove.class, ConversationCommands.Leave.class,
                 ConversationCommands.Block.class,
-                WatchCommand.class, ChatCommand.SyncNow.class, ChatCommand.Pending.class},
+                WatchCommand.class, ChatCommand.SyncNow.class, ChatCommand.Pending.class,
+                PusherCommands.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:done (with the server, or queued for it by the commands that change something)",
                 "1:the server rejected an event, or an argument was refused locally",
-                "2:usage error", "3:the server was not reached, or refused the token (list, read, watch, sync)"})
+                "2:usage error", "3:the server was not reached, or refused the token (list, read, watch, sync, pusher)"})
 public final class ChatCommand implements Callable<Integer> {
 
     @Option(names = "--server", defaultValue = "localhost:9090", description = "host:port of the server (default: ${DEFAULT-VALUE})")

@@ -123,6 +123,11 @@ public final class EventsyncClient implements AutoCloseable {
      * changes queued at once each start from the other's result, none is lost.
      */
     private String queue(ClientStore.Work<Event> build) {
+        return queue(build, List.of());
+    }
+
+    /** As {@link #queue(ClientStore.Work)}, with the files the event waits for, in the same transaction. */
+    private String queue(ClientStore.Work<Event> build, List<OutgoingFiles.Prepared> files) {
         Event queued = store.inTransaction(c -> {
             Event event = build.apply(c);
             Event withUuid = event.getUuid().isEmpty() ? event.toBuilder().setUuid(newUuid()).build() : event;
@@ -130,6 +135,7 @@ public final class EventsyncClient implements AutoCloseable {
                 throw new IllegalArgumentException("typing is transitory: use typing(), it is never queued");
             }
             Outbox.append(c, withUuid);
+            OutgoingFiles.waitFor(c, withUuid.getUuid(), files);
             model.queued(c, withUuid);
             return withUuid;
         });
@@ -186,6 +192,29 @@ public final class EventsyncClient implements AutoCloseable {
         send(Event.newBuilder().setSendingNewMessage(SendingNewMessage.newBuilder().setLocalUuid(local)
                 .setMessage(Message.newBuilder().setConversationUuid(conversation).setText(text)
                         .setReplyToMessageUuid(options.replyTo()).addAllMentionedUserUuids(options.mentions()))).build());
+        return local;
+    }
+
+    /**
+     * Sends a message with files (text may be empty then). Reads each file once here, for its size
+     * and hash: a blocking call, not on a UI thread. Returns once the message and its uploads are
+     * durably in the outbox: the files are uploaded in the outbox's order (resumed from where the
+     * server stands after a cut or a restart), and the message goes once all of them are complete.
+     * A file that changes or goes away before that fails the message (UNKNOWN_MEDIA, locally).
+     */
+    public String sendMessage(String conversation, String text, AttachmentFile... files) {
+        return sendMessage(conversation, text, MessageOptions.NONE, List.of(files));
+    }
+
+    /** {@link #sendMessage(String, String, AttachmentFile...)} replying to one and/or mentioning members. */
+    public String sendMessage(String conversation, String text, MessageOptions options, List<AttachmentFile> files) {
+        List<OutgoingFiles.Prepared> prepared = OutgoingFiles.prepare(files);
+        String local = newUuid();
+        Message.Builder message = Message.newBuilder().setConversationUuid(conversation).setText(text)
+                .setReplyToMessageUuid(options.replyTo()).addAllMentionedUserUuids(options.mentions());
+        prepared.forEach(file -> message.addAttachments(file.attachment()));
+        queue(c -> Event.newBuilder().setSendingNewMessage(SendingNewMessage.newBuilder().setLocalUuid(local)
+                .setMessage(message)).build(), prepared);
         return local;
     }
 

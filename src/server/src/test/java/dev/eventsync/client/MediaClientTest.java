@@ -1,0 +1,167 @@
+package dev.eventsync.client;
+
+import static dev.eventsync.client.ClientPool.WAIT;
+import static dev.eventsync.client.ClientPool.awaitSettled;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.eventsync.proto.v1.Attachment;
+import dev.eventsync.proto.v1.Event;
+import dev.eventsync.proto.v1.Message;
+import dev.eventsync.support.Api;
+import dev.eventsync.support.Media;
+import dev.eventsync.support.ServerTest;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.boot.grpc.test.autoconfigure.LocalGrpcServerPort;
+
+/** Files sent by the reference client through its durable outbox, against a real server over gRPC. */
+@ServerTest
+class MediaClientTest {
+
+    /** Past the server's 4 MiB durable step, so a cut call leaves committed bytes behind whatever the race. */
+    static final int BIG = 6 * 1024 * 1024 + 12_345;
+
+    @LocalGrpcServerPort
+    int port;
+
+    @TempDir
+    Path dir;
+
+    Api api;
+    ClientPool pool;
+    final UUID alice = UUID.randomUUID();
+    final UUID bob = UUID.randomUUID();
+
+    @BeforeEach
+    void connect() {
+        api = new Api(port);
+        pool = new ClientPool(port, dir);
+    }
+
+    @AfterEach
+    void closeAll() throws InterruptedException {
+        pool.close();
+        api.close();
+    }
+
+    Path file(String name, int size, long seed) throws IOException {
+        return Files.write(dir.resolve(name), Media.file(size, seed));
+    }
+
+    String conversation(EventsyncClient creator, EventsyncClient other) {
+        String conversation = creator.createConversation("files", List.of(bob.toString()));
+        await().atMost(WAIT).until(() -> other.model().conversation(conversation) != null);
+        return conversation;
+    }
+
+    /** Bob's stored messages of the conversation, as the server gave them to him. */
+    List<Message> bobsMessages(String conversation) {
+        return api.user(bob).feed().stream().filter(Event::hasNewMessage).map(e -> e.getNewMessage().getMessage())
+                .filter(m -> m.getConversationUuid().equals(conversation)).toList();
+    }
+
+    @Test
+    void messagesWithFilesGoOutAfterTheirUploadsInSendOrderAndShowTheirAttachments() throws Exception {
+        UploadGate gate = new UploadGate(3);
+        EventsyncClient a = pool.online(alice, "alice", b -> b.interceptor(gate));
+        EventsyncClient b = pool.online(bob, "bob");
+        String conversation = conversation(a, b);
+        Path big = file("photo.jpg", BIG, 1);
+        Path small = file("note.ogg", 100_000, 2);
+
+        a.sendMessage(conversation, "first", AttachmentFile.of(big, "image/jpeg").withDimensions(4000, 3000)
+                .withThumbnail(new byte[] {1, 2, 3}));
+        a.sendMessage(conversation, "second");
+        a.sendMessage(conversation, "third", AttachmentFile.of(small, "audio/ogg").named("voice.ogg").withDuration(4_200));
+
+        // Pending at once, with what the files are; nothing goes while the first file is on its way.
+        assertThat(a.model().messages(conversation)).extracting(LocalModel.LocalMessage::text)
+                .containsExactly("first", "second", "third");
+        assertThat(a.model().messages(conversation).get(0).attachments()).singleElement()
+                .satisfies(f -> {
+                    assertThat(f.fileName()).isEqualTo("photo.jpg");
+                    assertThat(f.contentType()).isEqualTo("image/jpeg");
+                    assertThat(f.sizeBytes()).isEqualTo(BIG);
+                });
+        gate.holding.await();
+        assertThat(bobsMessages(conversation)).as("sent while the first file uploads").isEmpty();
+        assertThat(a.pending()).hasSize(3);
+
+        gate.release(false);
+        awaitSettled(a);
+
+        List<Message> stored = bobsMessages(conversation);
+        assertThat(stored).extracting(Message::getText).containsExactly("first", "second", "third");
+        Attachment photo = stored.get(0).getAttachments(0);
+        assertThat(photo.getSizeBytes()).isEqualTo(BIG);
+        assertThat(photo.getSha256()).isEqualTo(Media.sha256(Files.readAllBytes(big)));
+        assertThat(photo.getWidth()).isEqualTo(4000);
+        assertThat(photo.getThumbnail().toByteArray()).containsExactly(1, 2, 3);
+        assertThat(Media.bytes(Media.download(api.user(bob), photo.getMediaUuid(), 0))).isEqualTo(Files.readAllBytes(big));
+        Attachment voice = stored.get(2).getAttachments(0);
+        assertThat(voice.getFileName()).isEqualTo("voice.ogg");
+        assertThat(voice.getDurationMs()).isEqualTo(4_200);
+        assertThat(Media.bytes(Media.download(api.user(bob), voice.getMediaUuid(), 0))).isEqualTo(Files.readAllBytes(small));
+
+        // The receiver's model shows them too.
+        await().atMost(WAIT).untilAsserted(() -> assertThat(b.model().messages(conversation))
+                .extracting(LocalModel.LocalMessage::text).containsExactly("first", "second", "third"));
+        List<LocalModel.LocalMessage> received = b.model().messages(conversation);
+        assertThat(received.get(0).attachments()).extracting(LocalAttachment::fileName, LocalAttachment::contentType,
+                LocalAttachment::sizeBytes).containsExactly(org.assertj.core.groups.Tuple.tuple("photo.jpg", "image/jpeg", (long) BIG));
+        assertThat(received.get(1).attachments()).isEmpty();
+        assertThat(received.get(2).attachments()).extracting(LocalAttachment::mediaUuid).containsExactly(voice.getMediaUuid());
+    }
+
+    @Test
+    void anUploadCutMidCallResumesFromTheServersCommittedBytesAndIsStoredOnce() throws Exception {
+        UploadGate gate = new UploadGate(20); // inside the 20th chunk: 19 × 256 KiB sent, past the 4 MiB durable step
+        EventsyncClient a = pool.online(alice, "alice", b -> b.interceptor(gate));
+        EventsyncClient b = pool.online(bob, "bob");
+        String conversation = conversation(a, b);
+        Path big = file("video.mp4", BIG, 3);
+
+        a.sendMessage(conversation, "clip", AttachmentFile.of(big, "video/mp4"));
+        gate.holding.await();
+        String media = a.pending().get(0).getSendingNewMessage().getMessage().getAttachments(0).getMediaUuid();
+        await().atMost(WAIT).until(() -> Media.status(api.user(alice), media).getCommittedBytes() >= 4L * 1024 * 1024);
+        gate.release(true);
+        awaitSettled(a);
+
+        assertThat(gate.startOffsets).as("the first call from 0, the resumed one from the server's committed bytes")
+                .hasSizeGreaterThanOrEqualTo(2).first().isEqualTo(0L);
+        assertThat(gate.startOffsets.get(gate.startOffsets.size() - 1)).isGreaterThanOrEqualTo(4L * 1024 * 1024);
+        List<Message> stored = bobsMessages(conversation);
+        assertThat(stored).extracting(Message::getText).containsExactly("clip");
+        assertThat(stored.get(0).getAttachments(0).getSha256()).isEqualTo(Media.sha256(Files.readAllBytes(big)));
+        assertThat(Media.bytes(Media.download(api.user(bob), media, 0))).isEqualTo(Files.readAllBytes(big));
+    }
+
+    @Test
+    void aFileChangedBeforeItsUploadFailsItsMessageLocallyAndTheQueueGoesOn() throws Exception {
+        EventsyncClient a = pool.offline(alice, "alice");
+        EventsyncClient b = pool.online(bob, "bob");
+        String conversation = a.createConversation("files", List.of(bob.toString()));
+        Path doc = file("report.pdf", 50_000, 4);
+        a.sendMessage(conversation, "report", AttachmentFile.of(doc, "application/pdf"));
+        a.sendMessage(conversation, "after");
+        Files.write(doc, Media.file(50_000, 5)); // same size, other bytes: only the server's hash check can tell
+        a.start();
+        awaitSettled(a);
+
+        await().atMost(WAIT).untilAsserted(() -> assertThat(a.model().messages(conversation))
+                .extracting(LocalModel.LocalMessage::text, LocalModel.LocalMessage::state)
+                .containsExactlyInAnyOrder(org.assertj.core.groups.Tuple.tuple("report", LocalModel.State.FAILED),
+                        org.assertj.core.groups.Tuple.tuple("after", LocalModel.State.SENT)));
+        await().atMost(WAIT).until(() -> b.model().conversation(conversation) != null);
+        assertThat(bobsMessages(conversation)).extracting(Message::getText).containsExactly("after");
+    }
+}

@@ -59,6 +59,7 @@ public final class EventsyncClient implements AutoCloseable {
     private final Dispatcher dispatcher;
     private final FeedSync feed;
     private final DeliveryReceipts receipts;
+    private final MediaDownloader downloads;
     private final ClientListener listener;
     private final List<Consumer<ConnectionState>> stateListeners = new CopyOnWriteArrayList<>();
     private final Thread dispatcherThread;
@@ -77,6 +78,8 @@ public final class EventsyncClient implements AutoCloseable {
                 dispatcher::workAdded);
         this.feed = new FeedSync(store, model, transport, builder.handler, builder.transitory, listener, dispatcher,
                 receipts, builder.initialBackoff, builder.maxBackoff, this::changeState, builder.messagesPerConversation);
+        this.downloads = new MediaDownloader(builder.mediaCache != null ? builder.mediaCache
+                : builder.database.resolveSibling(builder.database.getFileName() + ".media"), transport);
         this.dispatcherThread = new Thread(dispatcher, "eventsync-dispatcher");
         this.feedThread = new Thread(feed, "eventsync-feed");
         dispatcherThread.setDaemon(true);
@@ -341,6 +344,28 @@ public final class EventsyncClient implements AutoCloseable {
         return store.inTransaction(c -> model.older(c, conversation, page));
     }
 
+    // ---- media ------------------------------------------------------------------------------
+
+    /**
+     * Writes the media (an attachment's {@link LocalAttachment#mediaUuid()}) to {@code target}.
+     * Served from the local cache when it holds the media; otherwise downloaded into the cache
+     * first, resuming from the bytes a cut download left on disk (so calling again after a
+     * failure costs only the rest), and checked against the server's SHA-256 at the end. A
+     * blocking call, not on a UI thread. Throws {@link StatusRuntimeException} when the call
+     * fails (NOT_FOUND: unknown, or not visible to this user; UNAVAILABLE and the like: call
+     * again), {@link MediaHashMismatchException} when the bytes do not hash right (they were
+     * discarded: call again), {@link java.io.IOException} for the local disk.
+     */
+    public Path download(String mediaUuid, Path target) throws java.io.IOException {
+        transport.beforeAttempt();
+        return downloads.download(mediaUuid, target);
+    }
+
+    /** Whether {@link #download} of this media is served from the local cache (asks the server nothing). */
+    public boolean cached(String mediaUuid) {
+        return downloads.cached(mediaUuid);
+    }
+
     // ---- state ------------------------------------------------------------------------------
 
     public LocalModel model() {
@@ -428,6 +453,7 @@ public final class EventsyncClient implements AutoCloseable {
         private Duration receiptInterval = Duration.ofSeconds(3);
         private boolean receipts = true;
         private int messagesPerConversation = 20;
+        private Path mediaCache;
 
         private Builder(String target, Path database) {
             this.target = target;
@@ -534,6 +560,15 @@ public final class EventsyncClient implements AutoCloseable {
                 throw new IllegalArgumentException("messagesPerConversation must be 1 to 100; got " + messages);
             }
             this.messagesPerConversation = messages;
+            return this;
+        }
+
+        /**
+         * The folder of downloaded media (default: beside the store, {@code <database>.media}).
+         * The app may empty it when space is short: a later download fetches again.
+         */
+        public Builder mediaCache(Path folder) {
+            this.mediaCache = Objects.requireNonNull(folder, "folder");
             return this;
         }
 

@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.sql.Connection;
@@ -46,21 +47,16 @@ final class OutgoingFiles {
             if (!Files.isRegularFile(file.path())) {
                 throw new IllegalArgumentException("not a file: " + file.path());
             }
-            try (InputStream in = Files.newInputStream(file.path())) {
-                MessageDigest digest = sha256();
-                byte[] buffer = new byte[64 * 1024];
-                long size = 0;
-                for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
-                    digest.update(buffer, 0, n);
-                    size += n;
-                }
-                if (size == 0) {
-                    throw new IllegalArgumentException("an empty file cannot be sent (the server needs size_bytes > 0): " + file.path());
-                }
-                prepared.add(new Prepared(UUID.randomUUID().toString(), file, size, digest.digest()));
+            Measured measured;
+            try {
+                measured = measure(file.path());
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot read " + file.path(), e);
             }
+            if (measured.sizeBytes() == 0) {
+                throw new IllegalArgumentException("an empty file cannot be sent (the server needs size_bytes > 0): " + file.path());
+            }
+            prepared.add(new Prepared(UUID.randomUUID().toString(), file, measured.sizeBytes(), measured.sha256()));
         }
         return prepared;
     }
@@ -72,6 +68,23 @@ final class OutgoingFiles {
             UploadTable.add(c, new UploadTable.Upload(file.mediaUuid(), eventUuid, i, file.file().path().toAbsolutePath(),
                     file.file().contentType(), file.sizeBytes(), file.sha256(), false));
         }
+    }
+
+    /** A file's size and SHA-256, as the server computes them. */
+    record Measured(long sizeBytes, byte[] sha256) {}
+
+    /** Reads the file once. */
+    static Measured measure(Path file) throws IOException {
+        MessageDigest digest = sha256();
+        byte[] buffer = new byte[64 * 1024];
+        long size = 0;
+        try (InputStream in = Files.newInputStream(file)) {
+            for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
+                digest.update(buffer, 0, n);
+                size += n;
+            }
+        }
+        return new Measured(size, digest.digest());
     }
 
     static MessageDigest sha256() {

@@ -3,19 +3,34 @@ package dev.eventsync.client;
 import static dev.eventsync.client.ClientPool.WAIT;
 import static dev.eventsync.client.ClientPool.awaitSettled;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.eventsync.proto.v1.Attachment;
+import dev.eventsync.proto.v1.DownloadMediaRequest;
 import dev.eventsync.proto.v1.Event;
+import dev.eventsync.proto.v1.MediaServiceGrpc;
 import dev.eventsync.proto.v1.Message;
 import dev.eventsync.support.Api;
 import dev.eventsync.support.Media;
 import dev.eventsync.support.ServerTest;
+import io.grpc.CallOptions;
+import io.grpc.Channel;
+import io.grpc.ClientCall;
+import io.grpc.ClientInterceptor;
+import io.grpc.ForwardingClientCall;
+import io.grpc.ForwardingClientCallListener;
+import io.grpc.Metadata;
+import io.grpc.MethodDescriptor;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -163,5 +178,103 @@ class MediaClientTest {
                         org.assertj.core.groups.Tuple.tuple("after", LocalModel.State.SENT)));
         await().atMost(WAIT).until(() -> b.model().conversation(conversation) != null);
         assertThat(bobsMessages(conversation)).extracting(Message::getText).containsExactly("after");
+    }
+
+    /** Alice's message with this file, stored; returns its media uuid. */
+    String sent(EventsyncClient a, String conversation, Path file) {
+        a.sendMessage(conversation, "see file", AttachmentFile.of(file, Media.TYPE));
+        String media = a.pending().get(0).getSendingNewMessage().getMessage().getAttachments(0).getMediaUuid();
+        awaitSettled(a);
+        return media;
+    }
+
+    @Test
+    void aDownloadCutMidStreamResumesFromTheBytesOnDiskAndTheNextOneIsServedLocally() throws Exception {
+        DownloadWatch watch = new DownloadWatch(5);
+        Path cache = dir.resolve("bob-cache");
+        EventsyncClient a = pool.online(alice, "alice");
+        EventsyncClient b = pool.online(bob, "bob", builder -> builder.interceptor(watch).mediaCache(cache));
+        String conversation = conversation(a, b);
+        Path file = file("big.bin", BIG, 6);
+        String media = sent(a, conversation, file);
+
+        Path target = dir.resolve("downloads/big.bin");
+        assertThatThrownBy(() -> b.download(media, target)).isInstanceOf(StatusRuntimeException.class)
+                .extracting(e -> ((StatusRuntimeException) e).getStatus().getCode()).isEqualTo(Status.Code.CANCELLED);
+        long onDisk = Files.size(cache.resolve(media + ".part"));
+        assertThat(onDisk).as("the cut download's bytes, kept").isEqualTo(5L * 256 * 1024);
+        assertThat(b.cached(media)).isFalse();
+
+        assertThat(b.download(media, target)).isEqualTo(target);
+        assertThat(watch.offsets).containsExactly(0L, onDisk);
+        assertThat(Files.readAllBytes(target)).isEqualTo(Files.readAllBytes(file));
+        assertThat(b.cached(media)).isTrue();
+
+        Path again = dir.resolve("again.bin");
+        b.download(media, again);
+        assertThat(watch.offsets).as("served from the cache: no call").hasSize(2);
+        assertThat(Files.readAllBytes(again)).isEqualTo(Files.readAllBytes(file));
+    }
+
+    @Test
+    void aDamagedPartialDownloadFailsItsHashCheckIsDiscardedAndTheNextDownloadIsExact() throws Exception {
+        Path cache = dir.resolve("bob-cache");
+        EventsyncClient a = pool.online(alice, "alice");
+        EventsyncClient b = pool.online(bob, "bob", builder -> builder.mediaCache(cache));
+        String conversation = conversation(a, b);
+        Path file = file("doc.bin", 700_000, 7);
+        String media = sent(a, conversation, file);
+        Files.createDirectories(cache);
+        Files.write(cache.resolve(media + ".part"), Media.file(1_000, 8)); // not the file's first 1,000 bytes
+
+        Path target = dir.resolve("doc.bin.copy");
+        assertThatThrownBy(() -> b.download(media, target)).isInstanceOf(MediaHashMismatchException.class)
+                .hasMessageContaining(media);
+        assertThat(cache.resolve(media + ".part")).doesNotExist();
+        assertThat(b.cached(media)).isFalse();
+        assertThat(target).doesNotExist();
+
+        b.download(media, target);
+        assertThat(Files.readAllBytes(target)).isEqualTo(Files.readAllBytes(file));
+    }
+
+    /** Records each DownloadMedia call's offset; cancels the first call once it has received {@code cutAfter} chunks. */
+    static final class DownloadWatch implements ClientInterceptor {
+        final List<Long> offsets = new CopyOnWriteArrayList<>();
+        private final int cutAfter;
+
+        DownloadWatch(int cutAfter) {
+            this.cutAfter = cutAfter;
+        }
+
+        @Override
+        public <Q, R> ClientCall<Q, R> interceptCall(MethodDescriptor<Q, R> method, CallOptions options, Channel next) {
+            ClientCall<Q, R> call = next.newCall(method, options);
+            if (!method.getFullMethodName().equals(MediaServiceGrpc.getDownloadMediaMethod().getFullMethodName())) {
+                return call;
+            }
+            boolean first = offsets.isEmpty();
+            AtomicInteger received = new AtomicInteger();
+            return new ForwardingClientCall.SimpleForwardingClientCall<>(call) {
+                @Override
+                public void sendMessage(Q message) {
+                    offsets.add(((DownloadMediaRequest) message).getOffset());
+                    super.sendMessage(message);
+                }
+
+                @Override
+                public void start(Listener<R> listener, Metadata headers) {
+                    super.start(new ForwardingClientCallListener.SimpleForwardingClientCallListener<>(listener) {
+                        @Override
+                        public void onMessage(R message) {
+                            super.onMessage(message);
+                            if (first && received.incrementAndGet() == cutAfter) {
+                                call.cancel("the test cut the download here", null);
+                            }
+                        }
+                    }, headers);
+                }
+            };
+        }
     }
 }

@@ -94,8 +94,12 @@ class ServerKillTest {
         }
     }
 
-    /** A server in a JVM of its own on this port and the test database; returns once it answers. */
     private Process startServer(int port) throws IOException, InterruptedException {
+        return startServer(port, processes);
+    }
+
+    /** A server in a JVM of its own on this port and the test database, added to {@code processes}; returns once it answers. */
+    static Process startServer(int port, List<Process> processes) throws IOException, InterruptedException {
         Map<String, Object> properties = Servers.testDatabase();
         properties.put("spring.grpc.server.port", Integer.toString(port));
         Path log = JavaProcesses.logFile("killed-server-");
@@ -111,7 +115,7 @@ class ServerKillTest {
         return process;
     }
 
-    private static int freePort() throws IOException {
+    static int freePort() throws IOException {
         try (ServerSocket socket = new ServerSocket(0)) {
             return socket.getLocalPort();
         }

@@ -140,6 +140,27 @@ public final class ClientStore implements AutoCloseable {
             pragma user_version = 3;
             """;
 
+    /**
+     * Version 4 (media): the attachments a message shows, and the uploads a queued message waits
+     * for. An upload row belongs to its outbox entry (by event uuid) and leaves with it; it holds
+     * what a restart needs to resume: the file's path, size and hash (the bytes stay in the file).
+     */
+    static final String SCHEMA_V4 = """
+            alter table messages add column attachments blob;  -- a serialized Message holding only the attachments; null: none
+            create table uploads (
+                media_uuid   text    primary key,  -- our choice, the server's idempotency key
+                event_uuid   text    not null,     -- the outbox entry sent once this and its siblings are complete
+                position     integer not null,     -- the attachment's place in the message
+                path         text    not null,
+                content_type text    not null,
+                size_bytes   integer not null,
+                sha256       blob    not null,
+                complete     integer not null default 0
+            );
+            create index uploads_by_event on uploads (event_uuid, position);
+            pragma user_version = 4;
+            """;
+
     private final Connection connection;
     private final FileChannel ownership;
     private final ReentrantLock lock = new ReentrantLock();
@@ -180,7 +201,7 @@ public final class ClientStore implements AutoCloseable {
         }
     }
 
-    /** Brings an older file (or a new one) to version 3 in one transaction: all of it or nothing. */
+    /** Brings an older file (or a new one) to version 4 in one transaction: all of it or nothing. */
     private static void migrate(Connection connection) throws SQLException {
         try (Statement statement = connection.createStatement()) {
             int version;
@@ -192,6 +213,9 @@ public final class ClientStore implements AutoCloseable {
             }
             if (version < 3) {
                 statement.executeUpdate(SCHEMA_V3);
+            }
+            if (version < 4) {
+                statement.executeUpdate(SCHEMA_V4);
             }
         } catch (SQLException e) {
             connection.rollback();

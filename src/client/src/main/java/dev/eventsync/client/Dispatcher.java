@@ -15,7 +15,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * Sends the outbox, oldest first, one batch (a prefix of the outbox) per Sync call, one call at a
  * time; the only thread that sends stored events. Results are applied strictly in order, in one
- * transaction per batch that removes the answered entries.
+ * transaction per batch that removes the answered entries. A message with files goes only once
+ * its files are complete on the server ({@link MediaUploader}, on this thread): a batch ends
+ * before the first entry still waiting for an upload.
  *
  * <p>Why "retry everything unacknowledged" is safe: the server answers only after commit and
  * answers a resend of a stored uuid (same bytes, same content) with {@code duplicate = true}. So
@@ -35,6 +37,7 @@ final class Dispatcher implements Runnable {
     private final int maxEvents;
     private final int maxBytes;
     private final Backoff backoff;
+    private final MediaUploader uploader;
     private final Object signal = new Object();
     private boolean workAdded;
     private boolean connectionRestored;
@@ -49,6 +52,7 @@ final class Dispatcher implements Runnable {
         this.maxEvents = maxEvents;
         this.maxBytes = maxBytes;
         this.backoff = new Backoff(initialBackoff, maxBackoff);
+        this.uploader = new MediaUploader(store, transport);
     }
 
     /** A new entry is in the outbox: wakes an idle dispatcher (not one backing off). */
@@ -77,9 +81,11 @@ final class Dispatcher implements Runnable {
         int limit = maxEvents;
         while (!stopped) {
             int batchLimit = limit;
-            List<Outbox.Entry> batch;
+            List<Outbox.Entry> head;
+            int ready;
             try {
-                batch = store.read(c -> Outbox.head(c, batchLimit, maxBytes));
+                head = store.read(c -> Outbox.head(c, batchLimit, maxBytes));
+                ready = store.read(c -> UploadTable.readyPrefix(c, head));
             } catch (RuntimeException e) {
                 if (stopped) {
                     return;
@@ -88,10 +94,16 @@ final class Dispatcher implements Runnable {
                 pause(backoff.nextDelay(), false);
                 continue;
             }
-            if (batch.isEmpty()) {
+            if (head.isEmpty()) {
                 pause(null, true);
                 continue;
             }
+            if (ready == 0) {
+                // The oldest entry waits for its files; everything after it waits for it.
+                uploadFiles(head.get(0));
+                continue;
+            }
+            List<Outbox.Entry> batch = head.subList(0, ready);
             SyncRequest.Builder request = SyncRequest.newBuilder();
             batch.forEach(entry -> request.addEvents(entry.event()));
             SubmitEventOutput output;
@@ -119,7 +131,10 @@ final class Dispatcher implements Runnable {
                     if (batch.get(0).size() > maxBytes) {
                         // One event alone, larger than any request the server must accept: it can never go out.
                         try {
-                            refuseLocally(batch.get(0), status);
+                            refuseLocally(batch.get(0), Rejected.newBuilder().setReason(Rejected.Reason.TOO_LARGE)
+                                    .setDetail("the server refused a call holding only this event: " + status.getCode()
+                                            + " " + status.getDescription())
+                                    .build());
                         } catch (RuntimeException stored) {
                             LOG.log(System.Logger.Level.ERROR, "cannot record the local refusal; retrying", stored);
                             pause(backoff.nextDelay(), false);
@@ -155,6 +170,38 @@ final class Dispatcher implements Runnable {
         }
     }
 
+    private void uploadFiles(Outbox.Entry entry) {
+        MediaUploader.Outcome outcome;
+        try {
+            transport.beforeAttempt();
+            outcome = uploader.uploadAll(entry.event().getUuid());
+        } catch (RuntimeException e) {
+            if (stopped) {
+                return;
+            }
+            LOG.log(System.Logger.Level.ERROR, "cannot record an upload's progress; retrying", e);
+            pause(backoff.nextDelay(), false);
+            return;
+        }
+        if (stopped) {
+            return;
+        }
+        if (outcome instanceof MediaUploader.Outcome.Retry retry) {
+            notify(() -> listener.callFailed("upload", retry.status()));
+            pause(backoff.nextDelay(), false);
+        } else if (outcome instanceof MediaUploader.Outcome.Refused refused) {
+            try {
+                refuseLocally(entry, Rejected.newBuilder().setReason(Rejected.Reason.UNKNOWN_MEDIA)
+                        .setDetail(refused.detail()).build());
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.ERROR, "cannot record the local refusal; retrying", e);
+                pause(backoff.nextDelay(), false);
+            }
+        } else {
+            backoff.reset();
+        }
+    }
+
     private static boolean answersInOrder(List<Outbox.Entry> batch, SubmitEventOutput output) {
         if (output.getResultsCount() != batch.size()) {
             return false;
@@ -175,6 +222,7 @@ final class Dispatcher implements Runnable {
                 Outbox.Entry entry = batch.get(i);
                 EventResult result = results.get(i);
                 Outbox.remove(c, entry.seq());
+                UploadTable.forget(c, entry.event().getUuid());
                 if (result.hasAccepted()) {
                     model.accepted(c, entry.event(), result.getAccepted());
                     notify(() -> listener.accepted(entry.event(), result.getAccepted()));
@@ -187,13 +235,11 @@ final class Dispatcher implements Runnable {
         });
     }
 
-    private void refuseLocally(Outbox.Entry entry, Status status) {
-        Rejected rejected = Rejected.newBuilder().setReason(Rejected.Reason.TOO_LARGE)
-                .setDetail("the server refused a call holding only this event: " + status.getCode() + " "
-                        + status.getDescription())
-                .build();
+    /** The entry can never go out: it leaves the outbox with a result made here, as if the server had refused it. */
+    private void refuseLocally(Outbox.Entry entry, Rejected rejected) {
         store.inTransaction(c -> {
             Outbox.remove(c, entry.seq());
+            UploadTable.forget(c, entry.event().getUuid());
             model.rejected(c, entry.event(), rejected);
             notify(() -> listener.rejected(entry.event(), rejected));
             return null;

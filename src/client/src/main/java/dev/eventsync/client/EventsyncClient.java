@@ -60,6 +60,7 @@ public final class EventsyncClient implements AutoCloseable {
     private final Dispatcher dispatcher;
     private final FeedSync feed;
     private final DeliveryReceipts receipts;
+    private final MediaDownloader downloads;
     private final ClientListener listener;
     private final PushRegistrations pushers;
     private final List<Consumer<ConnectionState>> stateListeners = new CopyOnWriteArrayList<>();
@@ -80,6 +81,8 @@ public final class EventsyncClient implements AutoCloseable {
                 dispatcher::workAdded);
         this.feed = new FeedSync(store, model, transport, builder.handler, builder.transitory, listener, dispatcher,
                 receipts, builder.initialBackoff, builder.maxBackoff, this::changeState, builder.messagesPerConversation);
+        this.downloads = new MediaDownloader(builder.mediaCache != null ? builder.mediaCache
+                : builder.database.resolveSibling(builder.database.getFileName() + ".media"), transport);
         this.dispatcherThread = new Thread(dispatcher, "eventsync-dispatcher");
         this.feedThread = new Thread(feed, "eventsync-feed");
         dispatcherThread.setDaemon(true);
@@ -126,6 +129,11 @@ public final class EventsyncClient implements AutoCloseable {
      * changes queued at once each start from the other's result, none is lost.
      */
     private String queue(ClientStore.Work<Event> build) {
+        return queue(build, List.of());
+    }
+
+    /** As {@link #queue(ClientStore.Work)}, with the files the event waits for, in the same transaction. */
+    private String queue(ClientStore.Work<Event> build, List<OutgoingFiles.Prepared> files) {
         Event queued = store.inTransaction(c -> {
             Event event = build.apply(c);
             Event withUuid = event.getUuid().isEmpty() ? event.toBuilder().setUuid(newUuid()).build() : event;
@@ -133,6 +141,7 @@ public final class EventsyncClient implements AutoCloseable {
                 throw new IllegalArgumentException("typing is transitory: use typing(), it is never queued");
             }
             Outbox.append(c, withUuid);
+            OutgoingFiles.waitFor(c, withUuid.getUuid(), files);
             model.queued(c, withUuid);
             return withUuid;
         });
@@ -189,6 +198,29 @@ public final class EventsyncClient implements AutoCloseable {
         send(Event.newBuilder().setSendingNewMessage(SendingNewMessage.newBuilder().setLocalUuid(local)
                 .setMessage(Message.newBuilder().setConversationUuid(conversation).setText(text)
                         .setReplyToMessageUuid(options.replyTo()).addAllMentionedUserUuids(options.mentions()))).build());
+        return local;
+    }
+
+    /**
+     * Sends a message with files (text may be empty then). Reads each file once here, for its size
+     * and hash: a blocking call, not on a UI thread. Returns once the message and its uploads are
+     * durably in the outbox: the files are uploaded in the outbox's order (resumed from where the
+     * server stands after a cut or a restart), and the message goes once all of them are complete.
+     * A file that changes or goes away before that fails the message (UNKNOWN_MEDIA, locally).
+     */
+    public String sendMessage(String conversation, String text, AttachmentFile... files) {
+        return sendMessage(conversation, text, MessageOptions.NONE, List.of(files));
+    }
+
+    /** {@link #sendMessage(String, String, AttachmentFile...)} replying to one and/or mentioning members. */
+    public String sendMessage(String conversation, String text, MessageOptions options, List<AttachmentFile> files) {
+        List<OutgoingFiles.Prepared> prepared = OutgoingFiles.prepare(files);
+        String local = newUuid();
+        Message.Builder message = Message.newBuilder().setConversationUuid(conversation).setText(text)
+                .setReplyToMessageUuid(options.replyTo()).addAllMentionedUserUuids(options.mentions());
+        prepared.forEach(file -> message.addAttachments(file.attachment()));
+        queue(c -> Event.newBuilder().setSendingNewMessage(SendingNewMessage.newBuilder().setLocalUuid(local)
+                .setMessage(message)).build(), prepared);
         return local;
     }
 
@@ -341,6 +373,28 @@ public final class EventsyncClient implements AutoCloseable {
         return pushers.list();
     }
 
+    // ---- media ------------------------------------------------------------------------------
+
+    /**
+     * Writes the media (an attachment's {@link LocalAttachment#mediaUuid()}) to {@code target}.
+     * Served from the local cache when it holds the media; otherwise downloaded into the cache
+     * first, resuming from the bytes a cut download left on disk (so calling again after a
+     * failure costs only the rest), and checked against the server's SHA-256 at the end. A
+     * blocking call, not on a UI thread. Throws {@link StatusRuntimeException} when the call
+     * fails (NOT_FOUND: unknown, or not visible to this user; UNAVAILABLE and the like: call
+     * again), {@link MediaHashMismatchException} when the bytes do not hash right (they were
+     * discarded: call again), {@link java.io.IOException} for the local disk.
+     */
+    public Path download(String mediaUuid, Path target) throws java.io.IOException {
+        transport.beforeAttempt();
+        return downloads.download(mediaUuid, target);
+    }
+
+    /** Whether {@link #download} of this media is served from the local cache (asks the server nothing). */
+    public boolean cached(String mediaUuid) {
+        return downloads.cached(mediaUuid);
+    }
+
     // ---- state ------------------------------------------------------------------------------
 
     public LocalModel model() {
@@ -428,6 +482,7 @@ public final class EventsyncClient implements AutoCloseable {
         private Duration receiptInterval = Duration.ofSeconds(3);
         private boolean receipts = true;
         private int messagesPerConversation = 20;
+        private Path mediaCache;
 
         private Builder(String target, Path database) {
             this.target = target;
@@ -534,6 +589,15 @@ public final class EventsyncClient implements AutoCloseable {
                 throw new IllegalArgumentException("messagesPerConversation must be 1 to 100; got " + messages);
             }
             this.messagesPerConversation = messages;
+            return this;
+        }
+
+        /**
+         * The folder of downloaded media (default: beside the store, {@code <database>.media}).
+         * The app may empty it when space is short: a later download fetches again.
+         */
+        public Builder mediaCache(Path folder) {
+            this.mediaCache = Objects.requireNonNull(folder, "folder");
             return this;
         }
 

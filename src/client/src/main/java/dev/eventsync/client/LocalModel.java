@@ -67,20 +67,21 @@ public final class LocalModel {
      * {@code replyToUuid} is empty when it replies to nothing; {@code editedAt} is null when never
      * edited; a deleted message keeps its place with empty text, no mentions, no reactions.
      * {@code reactions}: user → that user's whole set. {@code delivered}: another member's
-     * delivered (or read) marker has reached it.
+     * delivered (or read) marker has reached it. {@code attachments}: in the sender's order (none
+     * on a deleted message).
      */
     public record LocalMessage(String localUuid, String uuid, String conversationUuid, String authorUuid, String text,
             Instant sentAt, State state, String failure, String replyToUuid, List<String> mentions, Instant editedAt,
-            boolean deleted, Map<String, List<String>> reactions, boolean delivered) {
+            boolean deleted, Map<String, List<String>> reactions, boolean delivered, List<LocalAttachment> attachments) {
 
         LocalMessage edited(String newText, List<String> newMentions, Instant at) {
             return new LocalMessage(localUuid, uuid, conversationUuid, authorUuid, newText, sentAt, state, failure,
-                    replyToUuid, List.copyOf(newMentions), at, false, reactions, delivered);
+                    replyToUuid, List.copyOf(newMentions), at, false, reactions, delivered, attachments);
         }
 
         LocalMessage erased() {
             return new LocalMessage(localUuid, uuid, conversationUuid, authorUuid, "", sentAt, state, failure, "",
-                    List.of(), null, true, Map.of(), delivered);
+                    List.of(), null, true, Map.of(), delivered, List.of());
         }
 
         LocalMessage reacted(String user, List<String> set) {
@@ -91,7 +92,7 @@ public final class LocalModel {
                 changed.put(user, set);
             }
             return new LocalMessage(localUuid, uuid, conversationUuid, authorUuid, text, sentAt, state, failure,
-                    replyToUuid, mentions, editedAt, deleted, Map.copyOf(changed), delivered);
+                    replyToUuid, mentions, editedAt, deleted, Map.copyOf(changed), delivered, attachments);
         }
     }
 

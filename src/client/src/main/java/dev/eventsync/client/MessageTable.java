@@ -13,16 +13,16 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The {@code messages} table: each message's current text, mentions, reply, edit mark and
- * tombstone, as the feed says (our own pending sends included). A delete erases the text here
+ * The {@code messages} table: each message's current text, mentions, reply, attachments, edit
+ * mark and tombstone, as the feed says (our own pending sends included). A delete erases the text here
  * too, and the edit mark (a replay from empty, whose edits arrive redacted, shows none either); an
  * edit of a deleted message changes nothing, so replaying redacted events cannot bring anything back.
  */
 final class MessageTable {
 
     static final String INSERT_PENDING = """
-            insert into messages (local_uuid, conversation_uuid, author_uuid, text, state, reply_to_uuid, mentions)
-            values (?, ?, ?, ?, 'pending', ?, ?)""";
+            insert into messages (local_uuid, conversation_uuid, author_uuid, text, state, reply_to_uuid, mentions, attachments)
+            values (?, ?, ?, ?, 'pending', ?, ?, ?)""";
     static final String SENT = """
             update messages set uuid = ?, state = 'sent', sent_at = coalesce(sent_at, ?)
             where local_uuid = ? and author_uuid = ?""";
@@ -32,24 +32,26 @@ final class MessageTable {
     /** Our own message: the row our pending send made, matched by our local uuid. */
     static final String UPSERT_MINE = """
             insert into messages (local_uuid, uuid, conversation_uuid, author_uuid, text, sent_at, feed_order, state,
-                                  reply_to_uuid, mentions, deleted)
-            values (?, ?, ?, ?, ?, ?, ?, 'sent', ?, ?, ?)
+                                  reply_to_uuid, mentions, deleted, attachments)
+            values (?, ?, ?, ?, ?, ?, ?, 'sent', ?, ?, ?, ?)
             on conflict (local_uuid) do update set uuid = excluded.uuid, sent_at = excluded.sent_at,
                 feed_order = coalesce(messages.feed_order, excluded.feed_order), state = 'sent', failure = null,
                 text = case when messages.deleted = 1 then '' else excluded.text end,
                 reply_to_uuid = case when messages.deleted = 1 then null else excluded.reply_to_uuid end,
                 mentions = case when messages.deleted = 1 then '' else excluded.mentions end,
+                attachments = case when messages.deleted = 1 then null else excluded.attachments end,
                 deleted = max(messages.deleted, excluded.deleted)
             where messages.author_uuid = excluded.author_uuid""";
     /** Someone else's message: their local uuid is theirs to choose (and may collide), so the row is keyed by the server uuid. */
     static final String INSERT_OTHERS = """
             insert into messages (local_uuid, uuid, conversation_uuid, author_uuid, text, sent_at, feed_order, state,
-                                  reply_to_uuid, mentions, deleted)
-            values (?, ?, ?, ?, ?, ?, ?, 'sent', ?, ?, ?)
+                                  reply_to_uuid, mentions, deleted, attachments)
+            values (?, ?, ?, ?, ?, ?, ?, 'sent', ?, ?, ?, ?)
             on conflict do nothing""";
     static final String EDITED = "update messages set text = ?, mentions = ?, edited_at = ? where uuid = ? and deleted = 0";
     static final String DELETED = """
-            update messages set deleted = 1, text = '', mentions = '', reply_to_uuid = null, edited_at = null where uuid = ?""";
+            update messages set deleted = 1, text = '', mentions = '', reply_to_uuid = null, edited_at = null, attachments = null
+            where uuid = ?""";
     static final String FEED_ORDER = "select feed_order from messages where uuid = ?";
     static final String EDITED_AT = "update messages set edited_at = ? where uuid = ? and deleted = 0";
     static final String OLDEST = """
@@ -64,7 +66,7 @@ final class MessageTable {
                            and k.user_uuid <> m.author_uuid and k.read_order >= m.feed_order) as read,
                    exists (select 1 from markers k where k.conversation_uuid = m.conversation_uuid
                            and k.user_uuid <> m.author_uuid and k.delivered_order >= m.feed_order) as delivered,
-                   coalesce(reply_to_uuid, ''), mentions, edited_at, deleted
+                   coalesce(reply_to_uuid, ''), mentions, edited_at, deleted, attachments
             from messages m where conversation_uuid = ?
             order by feed_order is null, feed_order, rowid""";
 
@@ -73,7 +75,7 @@ final class MessageTable {
     static void pending(Connection c, String localUuid, String me, Message message) throws SQLException {
         Sql.update(c, INSERT_PENDING, localUuid, message.getConversationUuid(), me, message.getText(),
                 message.getReplyToMessageUuid().isEmpty() ? null : message.getReplyToMessageUuid(),
-                Sql.join(message.getMentionedUserUuidsList(), ","));
+                Sql.join(message.getMentionedUserUuidsList(), ","), LocalAttachment.column(message.getAttachmentsList()));
     }
 
     static void sent(Connection c, String localUuid, String me, String messageUuid, long storedAtMillis) throws SQLException {
@@ -103,7 +105,8 @@ final class MessageTable {
                 stored.getUuid(), message.getConversationUuid(), message.getAuthorUuid(),
                 message.getDeleted() ? "" : message.getText(), millis(message.getSentAt()), order,
                 message.getReplyToMessageUuid().isEmpty() || message.getDeleted() ? null : message.getReplyToMessageUuid(),
-                message.getDeleted() ? "" : Sql.join(message.getMentionedUserUuidsList(), ","), message.getDeleted() ? 1 : 0);
+                message.getDeleted() ? "" : Sql.join(message.getMentionedUserUuidsList(), ","), message.getDeleted() ? 1 : 0,
+                message.getDeleted() ? null : LocalAttachment.column(message.getAttachmentsList()));
     }
 
     static void edited(Connection c, MessageEdited edit) throws SQLException {
@@ -160,7 +163,8 @@ final class MessageTable {
             return new LocalMessage(row.getString(1), uuid, row.getString(3), row.getString(4), row.getString(5),
                     stored ? Instant.ofEpochMilli(sentAt) : null, shown, row.getString(8), row.getString(11),
                     Sql.split(row.getString(12), ","), edited ? Instant.ofEpochMilli(editedAt) : null,
-                    row.getInt(14) == 1, reactions.getOrDefault(uuid, Map.of()), row.getInt(10) == 1);
+                    row.getInt(14) == 1, reactions.getOrDefault(uuid, Map.of()), row.getInt(10) == 1,
+                    LocalAttachment.fromColumn(row.getBytes(15)));
         }, conversation);
     }
 

@@ -1,6 +1,7 @@
 package dev.eventsync.client;
 
 import dev.eventsync.proto.v1.EventServiceGrpc;
+import dev.eventsync.proto.v1.MediaServiceGrpc;
 import dev.eventsync.proto.v1.PushServiceGrpc;
 import io.grpc.CallOptions;
 import io.grpc.Channel;
@@ -45,6 +46,15 @@ final class Transport {
 
     EventServiceGrpc.EventServiceBlockingStub stub() {
         return EventServiceGrpc.newBlockingStub(intercepted);
+    }
+
+    MediaServiceGrpc.MediaServiceBlockingStub mediaStub() {
+        return MediaServiceGrpc.newBlockingStub(intercepted);
+    }
+
+    /** For the client-streaming upload, which sends under flow control. */
+    MediaServiceGrpc.MediaServiceStub mediaAsyncStub() {
+        return MediaServiceGrpc.newStub(intercepted);
     }
 
     /**

@@ -23,7 +23,7 @@ class OverlayTest {
 
     static LocalMessage message(String uuid, String author, String text) {
         return new LocalMessage(uuid, uuid, "c", author, text, Instant.EPOCH, State.SENT, null, "", List.of(), null, false,
-                Map.of(), false);
+                Map.of(), false, List.of());
     }
 
     static Change change(Event.Builder event) {

@@ -231,10 +231,14 @@ class ClientProcessKillTest {
 
         static Child start(int port, Path file, UUID user, String conversation, int messages, int batch,
                 int repliesBeforeHold) throws IOException {
+            return launch(OutboxWriter.class, List.of(String.valueOf(port), file.toString(), user.toString(), conversation,
+                    String.valueOf(messages), String.valueOf(batch), String.valueOf(repliesBeforeHold)));
+        }
+
+        /** Any client main of the test classpath (it should exit when its stdin closes, as {@link OutboxWriter} does). */
+        static Child launch(Class<?> main, List<String> arguments) throws IOException {
             Path log = JavaProcesses.logFile("killed-client-");
-            List<String> arguments = List.of(String.valueOf(port), file.toString(), user.toString(), conversation,
-                    String.valueOf(messages), String.valueOf(batch), String.valueOf(repliesBeforeHold));
-            return new Child(JavaProcesses.of(OutboxWriter.class, arguments).redirectError(log.toFile()).start(), log);
+            return new Child(JavaProcesses.of(main, arguments).redirectError(log.toFile()).start(), log);
         }
 
         void awaitLine(String line) {
@@ -275,6 +279,22 @@ class ClientProcessKillTest {
             int batch = Integer.parseInt(args[5]);
             int repliesBeforeHold = Integer.parseInt(args[6]);
 
+            exitWithParent();
+            EventsyncClient.Builder builder = Clients.builder(port, file, user).maxBatchEvents(batch);
+            if (repliesBeforeHold >= 0) {
+                builder.interceptor(new HoldSyncReply(repliesBeforeHold));
+            }
+            EventsyncClient client = builder.build().start(); // never closed: the process is killed
+            for (int i = 0; i < messages; i++) {
+                client.sendMessage(conversation, "m" + i);
+                System.out.println("QUEUED " + (i + 1));
+                System.out.flush();
+            }
+            new CountDownLatch(1).await();
+        }
+
+        /** Halts this child JVM, abruptly, once its parent goes away (its stdin closes). */
+        static void exitWithParent() {
             Thread orphanGuard = new Thread(() -> {
                 try {
                     while (System.in.read() != -1) {
@@ -288,18 +308,6 @@ class ClientProcessKillTest {
             }, "orphan-guard");
             orphanGuard.setDaemon(true);
             orphanGuard.start();
-
-            EventsyncClient.Builder builder = Clients.builder(port, file, user).maxBatchEvents(batch);
-            if (repliesBeforeHold >= 0) {
-                builder.interceptor(new HoldSyncReply(repliesBeforeHold));
-            }
-            EventsyncClient client = builder.build().start(); // never closed: the process is killed
-            for (int i = 0; i < messages; i++) {
-                client.sendMessage(conversation, "m" + i);
-                System.out.println("QUEUED " + (i + 1));
-                System.out.flush();
-            }
-            new CountDownLatch(1).await();
         }
     }
 

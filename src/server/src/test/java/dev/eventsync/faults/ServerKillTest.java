@@ -96,7 +96,7 @@ class ServerKillTest {
         return Servers.startProcess(Servers.testDatabase(), port, "killed-server-", processes);
     }
 
-    private static int freePort() throws IOException {
+    static int freePort() throws IOException {
         try (ServerSocket socket = new ServerSocket(0)) {
             return socket.getLocalPort();
         }

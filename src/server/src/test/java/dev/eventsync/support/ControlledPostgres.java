@@ -26,6 +26,7 @@ public final class ControlledPostgres implements AutoCloseable {
 
     private final EmbeddedPostgres postgres;
     private final Path dataDir;
+    private Path stoppedBinary;
 
     private ControlledPostgres(EmbeddedPostgres postgres, Path dataDir) {
         this.postgres = postgres;
@@ -55,6 +56,25 @@ public final class ControlledPostgres implements AutoCloseable {
         pgCtl("restart", "-m", mode);
     }
 
+    /**
+     * {@code pg_ctl stop -m fast}: the database is gone (connections refused) until {@link #startAgain}.
+     */
+    public void stop() throws IOException, InterruptedException {
+        stoppedBinary = postgresBinary();
+        pgCtl(stoppedBinary, "stop", "-m", "fast");
+    }
+
+    /** Starts the stopped cluster again with the options it ran with (its port too); returns when it accepts connections. */
+    public void startAgain() throws IOException, InterruptedException {
+        if (stoppedBinary == null) {
+            throw new IllegalStateException("not stopped");
+        }
+        // postmaster.opts: the binary, then its arguments, each in double quotes (what pg_ctl restart reuses).
+        String opts = Files.readString(dataDir.resolve("postmaster.opts")).trim();
+        pgCtl(stoppedBinary, "start", "-o", opts.substring(opts.indexOf(' ') + 1));
+        stoppedBinary = null;
+    }
+
     /** The pid of the postmaster, from its pid file. */
     public long postmasterPid() throws IOException {
         return Long.parseLong(Files.readAllLines(dataDir.resolve("postmaster.pid")).get(0).trim());
@@ -71,8 +91,15 @@ public final class ControlledPostgres implements AutoCloseable {
     }
 
     private void pgCtl(String... arguments) throws IOException, InterruptedException {
-        Path postgresBinary = ProcessHandle.of(postmasterPid()).flatMap(p -> p.info().command()).map(Path::of)
+        pgCtl(postgresBinary(), arguments);
+    }
+
+    private Path postgresBinary() throws IOException {
+        return ProcessHandle.of(postmasterPid()).flatMap(p -> p.info().command()).map(Path::of)
                 .orElseThrow(() -> new IOException("the postmaster of " + dataDir + " is not running"));
+    }
+
+    private void pgCtl(Path postgresBinary, String... arguments) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>();
         if (LinuxUtils.isUnshareAvailable()) {
             command.addAll(List.of("unshare", "-U"));

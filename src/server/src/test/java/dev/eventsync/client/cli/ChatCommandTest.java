@@ -225,6 +225,44 @@ class ChatCommandTest {
     }
 
     @Test
+    void filesAreSentWithMessagesShownWithNameTypeAndSizeAndDownloadedOnceThenFromTheCache() throws IOException {
+        Person alice = login("alice");
+        Person bob = login("bob");
+        ok(alice, "create", "Trip", bob.id().toString());
+        byte[] photo = dev.eventsync.support.Media.file(300_000, 1);
+        byte[] notes = dev.eventsync.support.Media.file(2_000, 2);
+        Path photoFile = java.nio.file.Files.write(dir.resolve("beach.jpg"), photo);
+        Path notesFile = java.nio.file.Files.write(dir.resolve("notes.pdf"), notes);
+
+        Run sent = ok(alice, "send", "Trip", "the beach", "--file", photoFile.toString(), "--file", notesFile.toString());
+        assertThat(sent.out()).contains("✓ sent: message \"the beach\" with 2 file(s) in Trip");
+        assertThat(ok(alice, "send", "Trip", "--file", notesFile.toString()).out()).contains("with 1 file(s)");
+
+        Run bobReads = ok(bob, "read", "Trip");
+        String line = lineOf(bobReads, idOf(bobReads, "the beach"));
+        Matcher file = Pattern.compile("\\[file beach\\.jpg image/jpeg 293\\.0 KiB ([0-9a-f]{8})] \\[file notes\\.pdf application/pdf 2\\.0 KiB [0-9a-f]{8}]")
+                .matcher(line);
+        assertThat(file.find()).as(line).isTrue();
+        String media = file.group(1);
+
+        Path saved = dir.resolve("saved/beach.jpg");
+        Run download = ok(bob, "download", media, saved.toString());
+        assertThat(download.out()).contains("saved " + saved + " (293.0 KiB)");
+        assertThat(java.nio.file.Files.readAllBytes(saved)).isEqualTo(photo);
+        // The second time it comes from the cache: no server needed.
+        Path again = dir.resolve("again.jpg");
+        assertThat(ok(bob, "--offline", "download", media, again.toString()).out()).contains("saved " + again);
+        assertThat(java.nio.file.Files.readAllBytes(again)).isEqualTo(photo);
+
+        Run unknown = chat(bob, "download", "ffffffff", dir.resolve("x").toString());
+        assertThat(unknown.code()).isEqualTo(1);
+        assertThat(unknown.err()).contains("no file ffffffff in the messages held here");
+        Run noFile = chat(alice, "send", "Trip", "--file", dir.resolve("missing.png").toString());
+        assertThat(noFile.code()).isEqualTo(1);
+        assertThat(noFile.err()).contains("no file " + dir.resolve("missing.png") + "; nothing was queued");
+    }
+
+    @Test
     void settingsBlocksAdminsAndMembershipAreShownAndRefusalsCarryTheServersReason() {
         Person alice = login("alice");
         Person bob = login("bob");

@@ -1,6 +1,7 @@
 package dev.eventsync.client.cli;
 
 import dev.eventsync.client.BearerToken;
+import dev.eventsync.client.AttachmentFile;
 import dev.eventsync.client.ClientStore;
 import dev.eventsync.client.EventsyncClient;
 import dev.eventsync.client.LocalModel;
@@ -37,6 +38,7 @@ import picocli.CommandLine.ParentCommand;
                 ConversationCommands.Mute.class, ConversationCommands.Archive.class, ConversationCommands.Pin.class,
                 ConversationCommands.Admin.class, ConversationCommands.Remove.class, ConversationCommands.Leave.class,
                 ConversationCommands.Block.class,
+                MediaCommands.Download.class,
                 WatchCommand.class, ChatCommand.SyncNow.class, ChatCommand.Pending.class,
                 PusherCommands.class},
         exitCodeListHeading = "%nExit codes:%n",
@@ -222,18 +224,23 @@ public final class ChatCommand implements Callable<Integer> {
         }
     }
 
-    @Command(name = "send", description = "Send a message (queued durably; goes out now or on a later run).")
+    @Command(name = "send", description = "Send a message, with files or not (queued durably, files too; goes out now or on a later run).")
     static final class Send implements Callable<Integer> {
         @ParentCommand ChatCommand chat;
         @Parameters(index = "0", description = "conversation uuid, uuid prefix or name") String conversation;
-        @Parameters(index = "1..*", arity = "1..*", description = "the text") List<String> words;
+        @Parameters(index = "1..*", arity = "0..*", description = "the text (may be left out with --file)") List<String> words = List.of();
         @CommandLine.Mixin MessageCommands.Mentions mentions;
+        @CommandLine.Mixin MediaCommands.FileOptions files;
 
         @Override
         public Integer call() {
             MessageOptions options = MessageOptions.NONE.withMentions(mentions.users().toArray(String[]::new));
-            return ChatSession.change(chat, session ->
-                    session.client().sendMessage(session.conversation(conversation), String.join(" ", words), options));
+            List<AttachmentFile> attached = files.attachments();
+            if (words.isEmpty() && attached.isEmpty()) {
+                throw new IllegalArgumentException("give the text, or --file PATH (or both); nothing was queued");
+            }
+            return ChatSession.change(chat, session -> session.client().sendMessage(session.conversation(conversation),
+                    String.join(" ", words), options, attached));
         }
     }
 

@@ -143,6 +143,8 @@ final class ChatLines {
             return line + "(hidden: from a user you blocked)";
         }
         line += quote(m.replyToUuid(), byUuid) + m.text() + (m.editedAt() != null ? " (edited)" : "")
+                + m.attachments().stream().map(a -> " " + MediaCommands.attachment(a.fileName(), a.contentType(),
+                        a.sizeBytes(), a.mediaUuid())).collect(Collectors.joining())
                 + m.mentions().stream().map(u -> " @" + person(u)).collect(Collectors.joining()) + reactions(m);
         if (!m.authorUuid().equals(model.me())) {
             return line;
@@ -188,7 +190,9 @@ final class ChatLines {
     /** Someone's message as the feed delivers it (watch). */
     String message(Message m) {
         Instant sentAt = Instant.ofEpochSecond(m.getSentAt().getSeconds(), m.getSentAt().getNanos());
-        return time(sentAt) + " " + person(m.getAuthorUuid()) + ": " + m.getText();
+        return time(sentAt) + " " + person(m.getAuthorUuid()) + ": " + m.getText() + m.getAttachmentsList().stream()
+                .map(a -> " " + MediaCommands.attachment(a.getFileName(), a.getContentType(), a.getSizeBytes(), a.getMediaUuid()))
+                .collect(Collectors.joining());
     }
 
     /**
@@ -199,7 +203,8 @@ final class ChatLines {
         switch (event.getContentCase()) {
             case SENDING_NEW_MESSAGE: {
                 Message m = event.getSendingNewMessage().getMessage();
-                return "message \"" + firstWords(m.getText()) + "\" in " + conversationName(m.getConversationUuid());
+                String files = m.getAttachmentsCount() == 0 ? "" : " with " + m.getAttachmentsCount() + " file(s)";
+                return "message \"" + firstWords(m.getText()) + "\"" + files + " in " + conversationName(m.getConversationUuid());
             }
             case CONVERSATION_CREATED:
                 return "new conversation " + event.getConversationCreated().getName();

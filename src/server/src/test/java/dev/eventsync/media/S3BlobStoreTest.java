@@ -43,8 +43,12 @@ class S3BlobStoreTest extends BlobStoreContract {
     }
 
     static S3BlobStore connect(String bucket) {
+        return connect(S3Server.get().endpoint(), bucket);
+    }
+
+    static S3BlobStore connect(URI endpoint, String bucket) {
         javax.sql.DataSource database = DATABASE;
-        return S3BlobStore.connect(new MediaProperties.S3(S3Server.get().endpoint(), bucket, S3Server.REGION, true, TTL, 10), database);
+        return S3BlobStore.connect(new MediaProperties.S3(endpoint, bucket, S3Server.REGION, true, TTL, 10), database);
     }
 
     @AfterEach

@@ -12,15 +12,22 @@ import org.springframework.boot.context.properties.EnableConfigurationProperties
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
-/** Media is plain Java; this wires it with the configured limits and the filesystem store. */
+/** Media is plain Java; this wires it with the configured limits and store. */
 @Configuration(proxyBeanMethods = false)
 @EnableConfigurationProperties(MediaProperties.class)
 class MediaConfiguration {
 
     private static final Logger log = LoggerFactory.getLogger(MediaConfiguration.class);
 
+    /** The S3 store when its bucket is set, else the filesystem store. Spring closes the S3 store's clients at shutdown. */
     @Bean
-    BlobStore blobStore(MediaProperties properties, ObjectProvider<DevelopmentMode> developmentMode) {
+    BlobStore blobStore(MediaProperties properties, ObjectProvider<DevelopmentMode> developmentMode, DataSource dataSource) {
+        MediaProperties.S3 s3 = properties.s3();
+        if (s3.configured()) {
+            log.info("media bytes are stored in S3 bucket {} at {} (eventsync.media.s3.*)", s3.bucket(),
+                    s3.endpoint() == null ? "AWS S3 " + s3.region() : s3.endpoint());
+            return S3BlobStore.connect(s3, dataSource);
+        }
         Path root = root(properties, developmentMode.getIfAvailable());
         log.info("media bytes are stored under {} (eventsync.media.filesystem.root)", root.toAbsolutePath());
         return new FilesystemBlobStore(root);

@@ -1,5 +1,6 @@
 package dev.eventsync.media;
 
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
@@ -17,7 +18,8 @@ import org.springframework.util.unit.DataSize;
  * @param incompleteTtl        an upload that has not moved for this long is erased
  * @param unreferencedTtl      a complete media that no event references this long after its upload is erased
  * @param cleanupInterval      how often the lifecycle job looks for media to erase
- * @param filesystem           the filesystem store
+ * @param filesystem           the filesystem store (the default)
+ * @param s3                   the S3 store, used instead when its bucket is set
  */
 @ConfigurationProperties("eventsync.media")
 public record MediaProperties(
@@ -27,7 +29,8 @@ public record MediaProperties(
         @DefaultValue("24h") Duration incompleteTtl,
         @DefaultValue("7d") Duration unreferencedTtl,
         @DefaultValue("10m") Duration cleanupInterval,
-        @DefaultValue Filesystem filesystem) {
+        @DefaultValue Filesystem filesystem,
+        @DefaultValue S3 s3) {
 
     /** Outside development mode, and unless set: the image's volume, the conventional place of a service's state. */
     public static final Path DEFAULT_ROOT = Path.of("/var/lib/eventsync/media");
@@ -58,4 +61,40 @@ public record MediaProperties(
      *             else {@link #DEFAULT_ROOT})
      */
     public record Filesystem(Path root) {}
+
+    /**
+     * An S3-compatible object store (AWS S3, MinIO, Ceph, R2…); credentials come from the AWS
+     * SDK's default chain (environment, system properties, profile, container or instance role),
+     * never from here.
+     *
+     * @param endpoint  the store's URL; null for AWS S3 of the region
+     * @param bucket    the bucket; set, it chooses this store
+     * @param region    the signing region (S3-compatible stores mostly accept any)
+     * @param pathStyle bucket in the path ({@code endpoint/bucket/key}) rather than the host name:
+     *                  what MinIO and most self-hosted stores need
+     * @param urlTtl    how long a GetMediaUrl URL is valid (SigV4 allows up to 7 days)
+     * @param maxConnections HTTP connections to the store, at most: each download in progress
+     *                  holds one while it streams, each upload one per request
+     */
+    public record S3(URI endpoint, String bucket, @DefaultValue("us-east-1") String region,
+                     @DefaultValue("false") boolean pathStyle, @DefaultValue("5m") Duration urlTtl,
+                     @DefaultValue("200") int maxConnections) {
+
+        public S3 {
+            if (urlTtl.isNegative() || urlTtl.isZero() || urlTtl.compareTo(Duration.ofDays(7)) > 0) {
+                throw new IllegalArgumentException("eventsync.media.s3.url-ttl must be positive and at most 7d (SigV4), is " + urlTtl);
+            }
+            if (maxConnections < 1) {
+                throw new IllegalArgumentException("eventsync.media.s3.max-connections must be at least 1, is " + maxConnections);
+            }
+            if (region == null || region.isBlank()) {
+                throw new IllegalArgumentException("eventsync.media.s3.region must be set (us-east-1 by default)");
+            }
+        }
+
+        /** Whether this store is chosen. */
+        public boolean configured() {
+            return bucket != null && !bucket.isBlank();
+        }
+    }
 }

@@ -11,11 +11,36 @@ import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The filesystem store's layout and its hold on an upload, on a real folder. */
-class FilesystemBlobStoreTest {
+/** The filesystem store's layout and its hold on an upload, on a real folder; and the contract of every store. */
+class FilesystemBlobStoreTest extends BlobStoreContract {
 
     @TempDir
     Path root;
+
+    FilesystemBlobStore store;
+    FilesystemBlobStore other;
+
+    @Override
+    BlobStore store() {
+        if (store == null) {
+            store = new FilesystemBlobStore(root);
+        }
+        return store;
+    }
+
+    /** A second store on the same folder: the OS file lock is what keeps it out. */
+    @Override
+    BlobStore otherServer() {
+        if (other == null) {
+            other = new FilesystemBlobStore(root);
+        }
+        return other;
+    }
+
+    @Override
+    boolean holdsAnything(UUID media) {
+        return Files.exists(root.resolve("incomplete").resolve(media + ".part")) || Files.exists(root.resolve("complete").resolve(media.toString()));
+    }
 
     @Test
     void anUploadIsAPartUntilCompleteThenAFileOfItsOwnAndOnlyOneCallHoldsIt() throws Exception {

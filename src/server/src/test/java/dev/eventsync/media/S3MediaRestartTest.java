@@ -1,6 +1,7 @@
 package dev.eventsync.media;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.eventsync.proto.v1.MediaStatus;
 import dev.eventsync.support.Api;
@@ -29,6 +30,14 @@ class S3MediaRestartTest {
         Map<String, Object> properties = new HashMap<>(S3Server.get().properties(bucket));
         properties.put("eventsync.media.max-size", "30MB");
         return properties;
+    }
+
+    @Test
+    void aBucketThatCannotBeReachedFailsStartupNamingWhatToSet() {
+        Map<String, Object> properties = properties();
+        properties.put("eventsync.media.s3.bucket", "no-such-bucket-" + UUID.randomUUID().toString().substring(0, 8));
+        assertThatThrownBy(() -> Servers.startOnTestDatabase(properties).close())
+                .hasStackTraceContaining("the media bucket no-such-bucket-").hasStackTraceContaining("check eventsync.media.s3.bucket");
     }
 
     @Test

@@ -2,7 +2,7 @@
 # The benchmark: builds the jars, starts a real PostgreSQL (the embedded one of development mode,
 # fsync and synchronous_commit on; or BENCH_DB_URL), starts the server as its own process, drives
 # it over real gRPC from a separate load-generator process, prints the figures, stops everything.
-#   bench/run.sh [--quick] [--only BASE,W1,W1R,W2,W3,W4,W5,W6] [--warmup seconds]   (arguments go to the load generator)
+#   bench/run.sh [--quick] [--only BASE,W1,W1R,W2,W3,W4,W5,W6,W8] [--warmup seconds]   (arguments go to the load generator)
 #   BENCH_DB_URL='jdbc:postgresql://host:5432/db?user=u&password=p' bench/run.sh   # an external PostgreSQL
 # Results also go to bench/results/run-<time>.json.
 set -euo pipefail
@@ -21,6 +21,9 @@ http_port=19091
 server_args=(--spring.grpc.server.port=$grpc_port --server.port=$http_port)
 # Each load-generator client stands for many people: the per-user rate limits are raised out of the way.
 server_args+=(--eventsync.rate-limit.sync-events-per-second=1000000 --eventsync.rate-limit.sync-events-burst=1000000)
+# W8's push gateway is served by the load generator on this port (its default --push-gateway).
+push_gateway=127.0.0.1:19092
+server_args+=(--eventsync.push.allowed-gateways=http://$push_gateway/)
 if [[ -n ${BENCH_DB_URL:-} ]]; then
   db_url=$BENCH_DB_URL
   export EVENTSYNC_AUTH_JWT_SECRET=${EVENTSYNC_AUTH_JWT_SECRET:-bench-only-secret-0123456789-0123456789}

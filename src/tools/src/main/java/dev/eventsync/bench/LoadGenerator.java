@@ -13,6 +13,8 @@ import dev.eventsync.proto.v1.Event;
 import dev.eventsync.proto.v1.EventServiceGrpc;
 import dev.eventsync.proto.v1.Message;
 import dev.eventsync.proto.v1.NewMessage;
+import dev.eventsync.proto.v1.PushServiceGrpc;
+import dev.eventsync.proto.v1.Pusher;
 import dev.eventsync.proto.v1.SendingNewMessage;
 import dev.eventsync.proto.v1.SyncFromServerRequest;
 import dev.eventsync.proto.v1.SyncRequest;
@@ -65,16 +67,17 @@ import java.util.regex.Pattern;
  * The load generator of {@code bench/run.sh}: a separate process that drives a running server
  * over real gRPC (and its PostgreSQL directly, for the BASE ceilings), prints one line per
  * workload and writes them as JSON. {@code java -jar eventsync-tools.jar bench --grpc host:port
- * --http host:port --jdbc url [--quick] [--only BASE,W1,W1R,W2,W3,W4,W5,W6] [--warmup seconds] [--out file]
+ * --http host:port --jdbc url [--quick] [--only BASE,W1,W1R,W2,W3,W4,W5,W6,W8] [--warmup seconds] [--out file]
+ * [--push-gateway host:port]
  * [--i-know-this-is-not-production]}. It writes only to a benchmark database ({@link BenchmarkDatabase}).
  * BASE measures the ceilings of W1 and W2: its insert runs before W1, its feed read before W2.
  */
 public final class LoadGenerator {
 
-    static final List<String> WORKLOADS = List.of("BASE", "W1", "W1R", "W2", "W3", "W4", "W5", "W6");
+    static final List<String> WORKLOADS = List.of("BASE", "W1", "W1R", "W2", "W3", "W4", "W5", "W6", "W8");
     /** W1R: how often each client marks what others sent (the reference client coalesces markers alike). */
     static final Duration RECEIPT_INTERVAL = Duration.ofSeconds(2);
-    private static final Set<String> OPTIONS = Set.of("grpc", "http", "jdbc", "quick", "only", "warmup", "out",
+    private static final Set<String> OPTIONS = Set.of("grpc", "http", "jdbc", "quick", "only", "warmup", "out", "push-gateway",
             BenchmarkDatabase.CONFIRMATION.substring(2));
     static final int W1_CLIENTS = 64;
     static final int MEMBERS = 10;
@@ -82,6 +85,8 @@ public final class LoadGenerator {
     private final String grpcTarget;
     private final String httpBase;
     private final String jdbcUrl;
+    /** W8's gateway, served here: the server must allow http://this/ in eventsync.push.allowed-gateways. */
+    private final String pushGateway;
     private final boolean quick;
     private final Set<String> only;
     private final String secret;
@@ -100,6 +105,7 @@ public final class LoadGenerator {
         this.grpcTarget = options.getOrDefault("grpc", "127.0.0.1:9090");
         this.httpBase = "http://" + options.getOrDefault("http", "127.0.0.1:9091");
         this.jdbcUrl = options.get("jdbc");
+        this.pushGateway = options.getOrDefault("push-gateway", "127.0.0.1:19092");
         this.quick = options.containsKey("quick");
         this.only = Set.copyOf(workloads(options));
         this.secret = System.getenv().getOrDefault("EVENTSYNC_AUTH_JWT_SECRET", DevelopmentTokens.DEVELOPMENT_SECRET);
@@ -128,8 +134,11 @@ public final class LoadGenerator {
         if (options.containsKey("warmup") && !options.get("warmup").matches("\\d{1,5}")) {
             return usage(err, "--warmup takes whole seconds");
         }
-        if (!options.containsKey("jdbc") && workloads.stream().anyMatch(List.of("BASE", "W1", "W2", "W5", "W6")::contains)) {
-            return usage(err, "--jdbc <url> is required for BASE, W1, W2, W5 and W6 (they also read and write PostgreSQL directly)");
+        if (!options.containsKey("jdbc") && workloads.stream().anyMatch(List.of("BASE", "W1", "W2", "W5", "W6", "W8")::contains)) {
+            return usage(err, "--jdbc <url> is required for BASE, W1, W2, W5, W6 and W8 (they also read and write PostgreSQL directly)");
+        }
+        if (options.containsKey("push-gateway") && !options.get("push-gateway").matches("[^:/]+:\\d{1,5}")) {
+            return usage(err, "--push-gateway takes host:port");
         }
         LoadGenerator generator = new LoadGenerator(options, out);
         if (generator.jdbcUrl != null) {
@@ -159,7 +168,8 @@ public final class LoadGenerator {
     private static int usage(PrintStream err, String problem) {
         err.println("bench: " + problem);
         err.println("usage: bench --grpc host:port --http host:port --jdbc url [--quick] [--only "
-                + String.join(",", WORKLOADS) + "] [--warmup seconds] [--out file] [" + BenchmarkDatabase.CONFIRMATION + "]");
+                + String.join(",", WORKLOADS) + "] [--warmup seconds] [--out file] [--push-gateway host:port] ["
+                + BenchmarkDatabase.CONFIRMATION + "]");
         return 2;
     }
 
@@ -173,17 +183,21 @@ public final class LoadGenerator {
             recycleWalSegments(quick ? 32 : 192);
         }
         double baseInsert = only.contains("BASE") ? baseInsert(warmup, duration) : Double.NaN;
+        double w1 = Double.NaN;
         if (only.contains("W1")) {
-            double w1 = withWalFigures("W1, warm-up included", () -> appendWorkload(warmup, duration, false));
+            w1 = withWalFigures("W1, warm-up included", () -> appendWorkload(warmup, duration, false, null));
             if (!Double.isNaN(baseInsert)) {
                 line("RATIO W1/BASE insert=%.2f", w1 / baseInsert);
             }
             if (only.contains("W1R")) {
-                double w1r = withWalFigures("W1R, warm-up included", () -> appendWorkload(warmup, duration, true));
+                double w1r = withWalFigures("W1R, warm-up included", () -> appendWorkload(warmup, duration, true, null));
                 line("RATIO W1R/W1 messages=%.2f", w1r / w1);
             }
         } else if (only.contains("W1R")) {
-            withWalFigures("W1R, warm-up included", () -> appendWorkload(warmup, duration, true));
+            withWalFigures("W1R, warm-up included", () -> appendWorkload(warmup, duration, true, null));
+        }
+        if (only.contains("W8")) {
+            push(warmup, duration, w1);
         }
         if (only.contains("BASE") || only.contains("W2")) {
             UUID reader = UUID.randomUUID();
@@ -368,7 +382,7 @@ public final class LoadGenerator {
      * conversation (never for its own), as the reference client's coalesced markers would. Only
      * messages count as events per second; the markers are the cost being measured.
      */
-    private double appendWorkload(Duration warmup, Duration duration, boolean receipts) throws Exception {
+    private double appendWorkload(Duration warmup, Duration duration, boolean receipts, PushWorkload push) throws Exception {
         List<UUID> users = randomUsers(W1_CLIENTS);
         List<EventServiceGrpc.EventServiceBlockingStub> stubs = new ArrayList<>();
         for (int i = 0; i < users.size(); i++) {
@@ -386,6 +400,8 @@ public final class LoadGenerator {
             conversations.add(conversation);
             newest.add(new AtomicReference<>());
         }
+        // W8: each message owes one notification to each member other than its author who holds a pusher.
+        int[] owes = push == null ? new int[W1_CLIENTS] : pushersAndStreams(users, conversations, push);
         Recorder latencies = new Recorder();
         AtomicLong markers = new AtomicLong();
         Window window = new Window(warmup, duration);
@@ -394,6 +410,7 @@ public final class LoadGenerator {
         for (int c = 0; c < W1_CLIENTS; c++) {
             var stub = stubs.get(c);
             String me = users.get(c).toString();
+            int client = c;
             int k = c / MEMBERS % conversations.size();
             String conversation = conversations.get(k);
             done.add(pool.submit(() -> {
@@ -401,9 +418,14 @@ public final class LoadGenerator {
                 long nextReceipt = System.nanoTime() + RECEIPT_INTERVAL.toNanos();
                 String marked = null;
                 while ((start = System.nanoTime()) < window.end()) {
-                    var result = stub.sync(SyncRequest.newBuilder().addEvents(sendEvent(conversation, "w1")).build()).getResults(0);
+                    Event message = sendEvent(conversation, "w1");
+                    var result = stub.sync(SyncRequest.newBuilder().addEvents(message).build()).getResults(0);
+                    long acked = System.nanoTime();
                     if (window.measures(start)) {
-                        latencies.add(System.nanoTime() - start);
+                        latencies.add(acked - start);
+                    }
+                    if (push != null && result.hasAccepted() && !result.getAccepted().getDuplicate()) {
+                        push.stored(message.getUuid(), result.getAccepted().getStoredAt(), owes[client], window.measures(start));
                     }
                     if (!receipts) {
                         continue;
@@ -434,8 +456,11 @@ public final class LoadGenerator {
         }
         pool.shutdown();
         double perSecond = window.perSecond(latencies.count());
-        String name = receipts ? "w1r" : "w1";
-        if (receipts) {
+        String name = push != null ? "w8_w1" : receipts ? "w1r" : "w1";
+        if (push != null) {
+            line("W8 append_with_push events_per_s=%.0f p50_ms=%.2f p99_ms=%.2f clients=%d", perSecond,
+                    latencies.percentileMillis(50), latencies.percentileMillis(99), W1_CLIENTS);
+        } else if (receipts) {
             line("W1R append_with_receipts events_per_s=%.0f markers_per_s=%.0f p50_ms=%.2f p99_ms=%.2f clients=%d", perSecond,
                     window.perSecond(markers.get()), latencies.percentileMillis(50), latencies.percentileMillis(99), W1_CLIENTS);
             results.put("w1r_markers_per_s", Math.round(window.perSecond(markers.get())));
@@ -447,6 +472,110 @@ public final class LoadGenerator {
         results.put(name + "_p50_ms", latencies.percentileMillis(50));
         results.put(name + "_p99_ms", latencies.percentileMillis(99));
         return perSecond;
+    }
+
+    // ---- W8: W1 with half the recipients offline and holding a pusher ----
+
+    /**
+     * W8: W1 without push (unless this run measured W1 already), then W1 again where the odd
+     * users hold a pusher at the gateway this generator serves and the even ones a follow stream
+     * (so they are online and get no push): notifications per second, stored-to-POST latency, and
+     * whether every notification arrived.
+     */
+    private void push(Duration warmup, Duration duration, double w1Measured) throws Exception {
+        double w1 = Double.isNaN(w1Measured)
+                ? withWalFigures("W1 for W8, warm-up included", () -> appendWorkload(warmup, duration, false, null)) : w1Measured;
+        awaitNotifierCaughtUp();
+        try (PushWorkload push = new PushWorkload(pushGateway)) {
+            long loadStart = System.nanoTime();
+            double w8 = appendWorkload(warmup, duration, false, push);
+            long loadEnd = System.nanoTime();
+            long deadline = loadEnd + TimeUnit.SECONDS.toNanos(120);
+            while (push.delivered() < push.expected() && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            double drainSeconds = (System.nanoTime() - loadEnd) / 1e9;
+            Recorder latencies = push.latencies();
+            // the notifications of the messages of the measured window, over that window
+            double perSecond = push.measuredDelivered() / (double) duration.toSeconds();
+            line("W8 push notifications_per_s=%.0f p50_ms=%.2f p99_ms=%.2f delivered=%d/%d posts=%d drain_after_load_s=%.1f"
+                            + " load_s=%.1f", perSecond, latencies.percentileMillis(50), latencies.percentileMillis(99),
+                    push.delivered(), push.expected(), push.posts(), drainSeconds, (loadEnd - loadStart) / 1e9);
+            line("RATIO W8/W1 messages=%.2f", w8 / w1);
+            results.put("w8_notifications_per_s", Math.round(perSecond));
+            results.put("w8_p50_ms", latencies.percentileMillis(50));
+            results.put("w8_p99_ms", latencies.percentileMillis(99));
+            results.put("w8_delivered", push.delivered());
+            results.put("w8_expected", push.expected());
+            results.put("w8_ratio_w1", w8 / w1);
+        }
+    }
+
+    /**
+     * W8's recipients: the odd users register a pusher, the even ones open a follow stream and
+     * stay online. Returns, per client, how many notifications each of its messages owes.
+     */
+    private int[] pushersAndStreams(List<UUID> users, List<String> conversations, PushWorkload push) throws InterruptedException {
+        CountDownLatch caughtUp = new CountDownLatch((users.size() + 1) / 2);
+        for (int i = 0; i < users.size(); i++) {
+            UUID user = users.get(i);
+            if (i % 2 == 1) {
+                PushServiceGrpc.newBlockingStub(channel(i % 8)).withInterceptors(auth(user)).setPusher(Pusher.newBuilder()
+                        .setAppId("dev.eventsync.bench").setPushkey("w8-" + user).setGatewayUrl(push.url()).build());
+            } else {
+                openFollow(user, i, new StreamObserver<>() {
+                    @Override
+                    public void onNext(Event event) {
+                        if (event.hasSyncCaughtUp()) {
+                            caughtUp.countDown();
+                        }
+                    }
+
+                    @Override
+                    public void onError(Throwable t) {
+                    }
+
+                    @Override
+                    public void onCompleted() {
+                    }
+                });
+            }
+        }
+        if (!caughtUp.await(120, TimeUnit.SECONDS)) {
+            throw new IllegalStateException("W8: " + caughtUp.getCount() + " streams did not catch up");
+        }
+        // Another instance would see the streams in the presence table eventsync.live.presence-interval (250 ms) later.
+        Thread.sleep(1000);
+        int[] owes = new int[users.size()];
+        for (int c = 0; c < users.size(); c++) {
+            List<UUID> members = members(users, c / MEMBERS % conversations.size());
+            for (UUID member : members) {
+                int index = users.indexOf(member);
+                if (index % 2 == 1 && index != c) {
+                    owes[c]++;
+                }
+            }
+        }
+        return owes;
+    }
+
+    /** Before W8: the notifier has read past what the earlier workloads stored (their messages notify nobody). */
+    private void awaitNotifierCaughtUp() throws Exception {
+        long start = System.nanoTime();
+        try (Connection connection = jdbc(); Statement statement = connection.createStatement()) {
+            while (System.nanoTime() - start < TimeUnit.SECONDS.toNanos(600)) {
+                try (ResultSet row = statement.executeQuery(
+                        "select (select position from push_position) >= (select last_position from log_head)")) {
+                    row.next();
+                    if (row.getBoolean(1)) {
+                        line("W8 notifier_caught_up_s=%.1f", (System.nanoTime() - start) / 1e9);
+                        return;
+                    }
+                }
+                Thread.sleep(100);
+            }
+        }
+        throw new IllegalStateException("W8: the push notifier did not catch up with the log within 600 s");
     }
 
     // ---- W2: one client catching up N events ----
@@ -1011,7 +1140,7 @@ public final class LoadGenerator {
     }
 
     /** Latencies in nanoseconds, thread-safe. */
-    private static final class Recorder {
+    static final class Recorder {
         private long[] values = new long[1024];
         private int size;
 

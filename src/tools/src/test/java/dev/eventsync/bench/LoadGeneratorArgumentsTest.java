@@ -22,7 +22,9 @@ class LoadGeneratorArgumentsTest {
         "--grpc --quick           | --grpc needs a value",
         "--fast                   | --fast is not an option",
         "only W3                  | only is not an option",
-        "--only W1,W3             | --jdbc <url> is required for BASE, W1, W2, W5 and W6",
+        "--only W1,W3             | --jdbc <url> is required for BASE, W1, W2, W5, W6 and W8",
+        "--only W8                | --jdbc <url> is required for BASE, W1, W2, W5, W6 and W8",
+        "--jdbc x --push-gateway 19092 | --push-gateway takes host:port",
     })
     void isRefusedWithTheReason(String arguments, String reason) throws Exception {
         ByteArrayOutputStream printed = new ByteArrayOutputStream();

@@ -2,7 +2,7 @@
 # The benchmark: builds the jars, starts a real PostgreSQL (the embedded one of development mode,
 # fsync and synchronous_commit on; or BENCH_DB_URL), starts the server as its own process, drives
 # it over real gRPC from a separate load-generator process, prints the figures, stops everything.
-#   bench/run.sh [--quick] [--only BASE,W1,W1R,W2,W3,W4,W5,W6,W8] [--warmup seconds]   (arguments go to the load generator)
+#   bench/run.sh [--quick] [--only BASE,W1,W1R,W2,W3,W4,W5,W6,W7,W8] [--warmup seconds]   (arguments go to the load generator)
 #   BENCH_DB_URL='jdbc:postgresql://host:5432/db?user=u&password=p' bench/run.sh   # an external PostgreSQL
 # Results also go to bench/results/run-<time>.json.
 set -euo pipefail
@@ -19,6 +19,8 @@ tools_jar=(-jar "$work/eventsync-tools.jar")
 grpc_port=19090
 http_port=19091
 server_args=(--spring.grpc.server.port=$grpc_port --server.port=$http_port)
+# W7: media under $work, and its BASE disk files beside them (the same filesystem).
+server_args+=(--eventsync.media.filesystem.root="$work/media")
 # Each load-generator client stands for many people: the per-user rate limits are raised out of the way.
 server_args+=(--eventsync.rate-limit.sync-events-per-second=1000000 --eventsync.rate-limit.sync-events-burst=1000000)
 # W8's push gateway is served by the load generator on this port (its default --push-gateway).
@@ -46,4 +48,4 @@ done
 
 echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB; server heap max 1 GiB; $(java -version 2>&1 | head -1)"
 java -Xmx2g "${tools_jar[@]}" bench --grpc 127.0.0.1:$grpc_port --http 127.0.0.1:$http_port \
-  --jdbc "$db_url" "$@"
+  --jdbc "$db_url" --disk-dir "$work/bench-disk" "$@"

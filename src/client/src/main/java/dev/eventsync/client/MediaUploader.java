@@ -5,20 +5,15 @@ import com.google.protobuf.UnsafeByteOperations;
 import dev.eventsync.client.UploadTable.Upload;
 import dev.eventsync.proto.v1.GetMediaStatusRequest;
 import dev.eventsync.proto.v1.MediaStatus;
-import dev.eventsync.proto.v1.UploadMediaRequest;
 import dev.eventsync.proto.v1.UploadStart;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.grpc.stub.ClientCallStreamObserver;
-import io.grpc.stub.ClientResponseObserver;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -106,101 +101,23 @@ final class MediaUploader {
 
     /** One UploadMedia call from {@code offset} to the end of the file; its answer, or its status thrown. */
     private MediaStatus stream(Upload upload, long offset) throws IOException {
-        CompletableFuture<MediaStatus> answer = new CompletableFuture<>();
-        Object ready = new Object();
-        CompletableFuture<ClientCallStreamObserver<UploadMediaRequest>> started = new CompletableFuture<>();
-        transport.mediaAsyncStub().uploadMedia(new ClientResponseObserver<UploadMediaRequest, MediaStatus>() {
-            @Override
-            public void beforeStart(ClientCallStreamObserver<UploadMediaRequest> requests) {
-                requests.setOnReadyHandler(() -> wake(ready));
-                started.complete(requests);
-            }
-
-            @Override
-            public void onNext(MediaStatus status) {
-                answer.complete(status);
-                wake(ready);
-            }
-
-            @Override
-            public void onError(Throwable t) {
-                answer.completeExceptionally(t);
-                wake(ready);
-            }
-
-            @Override
-            public void onCompleted() {
-                if (answer.complete(null)) {
-                    wake(ready);
-                }
-            }
-        });
-        ClientCallStreamObserver<UploadMediaRequest> requests = started.join();
+        UploadStart start = UploadStart.newBuilder().setMediaUuid(upload.mediaUuid()).setContentType(upload.contentType())
+                .setSizeBytes(upload.sizeBytes()).setSha256(ByteString.copyFrom(upload.sha256())).setOffset(offset).build();
         try (FileChannel file = FileChannel.open(upload.path(), StandardOpenOption.READ)) {
-            requests.onNext(UploadMediaRequest.newBuilder().setStart(UploadStart.newBuilder()
-                    .setMediaUuid(upload.mediaUuid()).setContentType(upload.contentType()).setSizeBytes(upload.sizeBytes())
-                    .setSha256(ByteString.copyFrom(upload.sha256())).setOffset(offset)).build());
-            long position = offset;
-            while (position < upload.sizeBytes() && !answer.isDone()) {
-                if (!awaitReady(requests, answer, ready)) {
-                    break;
+            long[] position = {offset};
+            return UploadCall.run(transport.mediaAsyncStub(), start, () -> {
+                if (position[0] == upload.sizeBytes()) {
+                    return null;
                 }
-                ByteBuffer chunk = ByteBuffer.allocate((int) Math.min(CHUNK_BYTES, upload.sizeBytes() - position));
+                ByteBuffer chunk = ByteBuffer.allocate((int) Math.min(CHUNK_BYTES, upload.sizeBytes() - position[0]));
                 while (chunk.hasRemaining()) {
-                    if (file.read(chunk, position + chunk.position()) < 0) {
+                    if (file.read(chunk, position[0] + chunk.position()) < 0) {
                         throw new IOException("the file is shorter than when the message was sent");
                     }
                 }
-                // The buffer is never touched again: no copy.
-                requests.onNext(UploadMediaRequest.newBuilder().setChunk(UnsafeByteOperations.unsafeWrap(chunk.array())).build());
-                position += chunk.capacity();
-            }
-            if (!answer.isDone()) {
-                requests.onCompleted();
-            }
-        } catch (IOException | RuntimeException e) {
-            requests.cancel("the client cannot go on with this upload", e);
-            throw e;
-        }
-        return await(requests, answer);
-    }
-
-    /** Whether the call can take a chunk now; false when it ended (its answer says how). */
-    private static boolean awaitReady(ClientCallStreamObserver<UploadMediaRequest> requests,
-            CompletableFuture<MediaStatus> answer, Object ready) {
-        synchronized (ready) {
-            while (!requests.isReady() && !answer.isDone()) {
-                try {
-                    ready.wait(1000); // onReady wakes us; the timeout only guards against a missed wake-up
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw Status.CANCELLED.withDescription("the client is stopping").asRuntimeException(); // the caller cancels the call
-                }
-            }
-        }
-        return !answer.isDone();
-    }
-
-    private static MediaStatus await(ClientCallStreamObserver<UploadMediaRequest> requests,
-            CompletableFuture<MediaStatus> answer) {
-        try {
-            MediaStatus status = answer.get();
-            if (status == null) {
-                throw Status.INTERNAL.withDescription("the server closed the upload without an answer").asRuntimeException();
-            }
-            return status;
-        } catch (ExecutionException e) {
-            throw e.getCause() instanceof StatusRuntimeException status ? status : Status.fromThrowable(e.getCause()).asRuntimeException();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            requests.cancel("the client is stopping", null);
-            throw Status.CANCELLED.withDescription("the client is stopping").asRuntimeException();
-        }
-    }
-
-    private static void wake(Object ready) {
-        synchronized (ready) {
-            ready.notifyAll();
+                position[0] += chunk.capacity();
+                return UnsafeByteOperations.unsafeWrap(chunk.array()); // the buffer is never touched again: no copy
+            });
         }
     }
 

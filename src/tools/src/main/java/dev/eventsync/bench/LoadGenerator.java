@@ -18,7 +18,9 @@ import dev.eventsync.proto.v1.Pusher;
 import dev.eventsync.proto.v1.SendingNewMessage;
 import dev.eventsync.proto.v1.SyncFromServerRequest;
 import dev.eventsync.proto.v1.SyncRequest;
+import io.grpc.Channel;
 import io.grpc.ClientInterceptor;
+import io.grpc.ClientInterceptors;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import io.grpc.Metadata;
@@ -67,17 +69,17 @@ import java.util.regex.Pattern;
  * The load generator of {@code bench/run.sh}: a separate process that drives a running server
  * over real gRPC (and its PostgreSQL directly, for the BASE ceilings), prints one line per
  * workload and writes them as JSON. {@code java -jar eventsync-tools.jar bench --grpc host:port
- * --http host:port --jdbc url [--quick] [--only BASE,W1,W1R,W2,W3,W4,W5,W6,W8] [--warmup seconds] [--out file]
- * [--push-gateway host:port]
+ * --http host:port --jdbc url [--quick] [--only BASE,W1,W1R,W2,W3,W4,W5,W6,W7,W8] [--warmup seconds] [--out file]
+ * [--push-gateway host:port] [--disk-dir folder] (W7's BASE files: a folder on the filesystem of the server's media root)
  * [--i-know-this-is-not-production]}. It writes only to a benchmark database ({@link BenchmarkDatabase}).
  * BASE measures the ceilings of W1 and W2: its insert runs before W1, its feed read before W2.
  */
 public final class LoadGenerator {
 
-    static final List<String> WORKLOADS = List.of("BASE", "W1", "W1R", "W2", "W3", "W4", "W5", "W6", "W8");
+    static final List<String> WORKLOADS = List.of("BASE", "W1", "W1R", "W2", "W3", "W4", "W5", "W6", "W7", "W8");
     /** W1R: how often each client marks what others sent (the reference client coalesces markers alike). */
     static final Duration RECEIPT_INTERVAL = Duration.ofSeconds(2);
-    private static final Set<String> OPTIONS = Set.of("grpc", "http", "jdbc", "quick", "only", "warmup", "out", "push-gateway",
+    private static final Set<String> OPTIONS = Set.of("grpc", "http", "jdbc", "quick", "only", "warmup", "out", "push-gateway", "disk-dir",
             BenchmarkDatabase.CONFIRMATION.substring(2));
     static final int W1_CLIENTS = 64;
     static final int MEMBERS = 10;
@@ -100,6 +102,9 @@ public final class LoadGenerator {
      * JIT alone took most of a core): W1 and BASE are measured after a warm-up of the same work.
      */
     private final Duration warmup;
+    private final Path diskDir;
+    /** W7: each user on a channel of its own, with its token. */
+    private final Map<UUID, Channel> mediaChannels = new java.util.concurrent.ConcurrentHashMap<>();
 
     private LoadGenerator(Map<String, String> options, PrintStream out) {
         this.grpcTarget = options.getOrDefault("grpc", "127.0.0.1:9090");
@@ -111,6 +116,8 @@ public final class LoadGenerator {
         this.secret = System.getenv().getOrDefault("EVENTSYNC_AUTH_JWT_SECRET", DevelopmentTokens.DEVELOPMENT_SECRET);
         this.out = out;
         this.warmup = Duration.ofSeconds(Long.parseLong(options.getOrDefault("warmup", quick ? "5" : "30")));
+        this.diskDir = Path.of(options.getOrDefault("disk-dir",
+                Path.of(System.getProperty("java.io.tmpdir"), "eventsync-bench-disk-" + UUID.randomUUID()).toString()));
     }
 
     public static int run(String[] args, PrintStream out, PrintStream err) throws Exception {
@@ -168,7 +175,7 @@ public final class LoadGenerator {
     private static int usage(PrintStream err, String problem) {
         err.println("bench: " + problem);
         err.println("usage: bench --grpc host:port --http host:port --jdbc url [--quick] [--only "
-                + String.join(",", WORKLOADS) + "] [--warmup seconds] [--out file] [--push-gateway host:port] ["
+                + String.join(",", WORKLOADS) + "] [--warmup seconds] [--out file] [--push-gateway host:port] [--disk-dir folder] ["
                 + BenchmarkDatabase.CONFIRMATION + "]");
         return 2;
     }
@@ -226,6 +233,19 @@ public final class LoadGenerator {
         if (only.contains("W6")) {
             history(quick ? new int[] {0, 1000, 50_000} : new int[] {0, 10_000, 1_000_000});
         }
+        if (only.contains("W7")) {
+            new MediaBenchmark(this::mediaChannel, this::line, results, this::serverHeapMb, diskDir, quick).run();
+        }
+    }
+
+    private Channel mediaChannel(UUID user) {
+        return mediaChannels.computeIfAbsent(user, u -> {
+            ManagedChannel channel = ManagedChannelBuilder.forTarget(grpcTarget).usePlaintext().build();
+            synchronized (this) {
+                channels.add(channel);
+            }
+            return ClientInterceptors.intercept(channel, auth(u));
+        });
     }
 
     /** A timed run: work starts now, is counted once the warm-up is over, and stops at the end. */

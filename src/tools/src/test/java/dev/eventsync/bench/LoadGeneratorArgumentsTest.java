@@ -13,10 +13,10 @@ class LoadGeneratorArgumentsTest {
 
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
-        "--jdbc x --only W1,W7    | --only takes a comma-separated list of BASE, W1, W1R, W2, W3, W4, W5, W6",
-        "--jdbc x --only base     | --only takes a comma-separated list of BASE, W1, W1R, W2, W3, W4, W5, W6",
-        "--jdbc x --only ,W1      | --only takes a comma-separated list of BASE, W1, W1R, W2, W3, W4, W5, W6",
-        "--jdbc x --only W1,      | --only takes a comma-separated list of BASE, W1, W1R, W2, W3, W4, W5, W6",
+        "--jdbc x --only W1,W9    | --only takes a comma-separated list of BASE, W1, W1R, W2, W3, W4, W5, W6, W7, W8",
+        "--jdbc x --only base     | --only takes a comma-separated list of BASE, W1, W1R, W2, W3, W4, W5, W6, W7, W8",
+        "--jdbc x --only ,W1      | --only takes a comma-separated list of BASE, W1, W1R, W2, W3, W4, W5, W6, W7, W8",
+        "--jdbc x --only W1,      | --only takes a comma-separated list of BASE, W1, W1R, W2, W3, W4, W5, W6, W7, W8",
         "--jdbc x --warmup 10s    | --warmup takes whole seconds",
         "--quick --grpc           | --grpc needs a value",
         "--grpc --quick           | --grpc needs a value",

@@ -319,8 +319,10 @@ public final class LoadGenerator {
              PreparedStatement lock = connection.prepareStatement(
                 "select 1 from conversations where conversation_uuid = ? for no key update");
              PreparedStatement message = connection.prepareStatement(
-                "insert into messages (conversation_uuid, message_uuid, author_uuid, local_uuid, event_uuid, sent_at, seq)"
-                        + " values (?, ?, ?, ?, ?, ?, (select coalesce(max(seq), 0) + 1 from messages where conversation_uuid = ?))");
+                "insert into messages (conversation_uuid, message_uuid, author_uuid, local_uuid, event_uuid, sent_at, seq, author_seq)"
+                        + " values (?, ?, ?, ?, ?, ?, (select coalesce(max(seq), 0) + 1 from messages where conversation_uuid = ?),"
+                        + " coalesce((select p.author_seq from messages p where p.conversation_uuid = ? and p.author_uuid = ?"
+                        + " order by p.seq desc limit 1), 0) + 1)");
              PreparedStatement head = connection.prepareStatement(
                 "update log_head set last_position = last_position + 1 returning last_position");
              PreparedStatement event = connection.prepareStatement(
@@ -342,6 +344,8 @@ public final class LoadGenerator {
             message.setObject(5, eventUuid);
             message.setTimestamp(6, now);
             message.setObject(7, conversation);
+            message.setObject(8, conversation);
+            message.setObject(9, author);
             message.executeUpdate();
             long position;
             try (ResultSet row = head.executeQuery()) {

@@ -10,9 +10,12 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.UUID;
 import javax.sql.DataSource;
 
@@ -25,28 +28,37 @@ import javax.sql.DataSource;
  */
 final class Audience {
 
-    static final String MESSAGE = """
-            select m.seq, m.deleted_by is not null, c.name, u.display_name
-            from messages m join conversations c using (conversation_uuid) join users u on u.user_uuid = m.author_uuid
-            where m.conversation_uuid = ? and m.message_uuid = ?""";
-
+    /**
+     * The pushers of a batch's new messages, one round trip for the whole batch (the notifier
+     * reads the log in batches): for each message not deleted since, the members who were in the
+     * conversation when it was sent (joined_seq below its seq) and hold a pusher, with their
+     * presence, mute and block of the author. Messages nobody could be notified of return no row.
+     */
     static final String CANDIDATES = """
-            select p.user_uuid, p.app_id, p.pushkey, p.gateway_url, p.format, extract(epoch from p.registered_at)::bigint,
+            select x.ord, p.user_uuid, p.app_id, p.pushkey, p.gateway_url, p.format, extract(epoch from p.registered_at)::bigint,
                    exists (select 1 from presence pr where pr.user_uuid = ms.user_uuid),
                    coalesce(s.muted_until > now(), false),
-                   exists (select 1 from blocks b where b.user_uuid = ms.user_uuid and b.blocked_uuid = ?)
-            from memberships ms
+                   exists (select 1 from blocks b where b.user_uuid = ms.user_uuid and b.blocked_uuid = x.author)
+            from unnest(?::uuid[], ?::uuid[], ?::uuid[]) with ordinality as x(conversation, message, author, ord)
+                 join messages m on m.conversation_uuid = x.conversation and m.message_uuid = x.message and m.deleted_by is null
+                 join memberships ms on ms.conversation_uuid = x.conversation and ms.joined_seq < m.seq
                  join pushers p on p.user_uuid = ms.user_uuid
                  left join conversation_settings s on s.conversation_uuid = ms.conversation_uuid and s.user_uuid = ms.user_uuid
-            where ms.conversation_uuid = ? and ms.joined_seq < ?
-            order by p.user_uuid, p.app_id, p.pushkey""";
+            order by x.ord, p.user_uuid, p.app_id, p.pushkey""";
+
+    /** The room's and the sender's names as of now, for the messages that have candidates. */
+    static final String NAMES = """
+            select x.ord, c.name, u.display_name
+            from unnest(?::uuid[], ?::uuid[]) with ordinality as x(conversation, author, ord)
+                 join conversations c on c.conversation_uuid = x.conversation
+                 join users u on u.user_uuid = x.author""";
 
     static final String PUSHERS_OF = """
             select user_uuid, app_id, pushkey, gateway_url, format, extract(epoch from registered_at)::bigint
             from pushers where user_uuid = ? order by app_id, pushkey""";
 
 
-    /** A new message with the members who may be notified of it; null when it is gone (deleted meanwhile). */
+    /** A new message with the members who may be notified of it. */
     record NewMessage(NewMessageFacts facts, List<Candidate> candidates) {}
 
     private final DataSource dataSource;
@@ -55,43 +67,70 @@ final class Audience {
         this.dataSource = dataSource;
     }
 
-    NewMessage newMessage(LogTail.Entry entry) throws SQLException {
-        Message message;
-        try {
-            message = Event.parseFrom(entry.body()).getNewMessage().getMessage();
-        } catch (InvalidProtocolBufferException e) {
-            throw new IllegalStateException("stored event " + entry.eventUuid() + " is unreadable", e);
+    /**
+     * The batch's new_message entries that someone may be notified of, in log order: two round
+     * trips whatever the batch's size (none more when nobody holds a pusher). A message deleted
+     * before the notifier reached it is left out: nothing to tell.
+     */
+    List<NewMessage> newMessages(List<LogTail.Entry> entries) throws SQLException {
+        List<LogTail.Entry> news = new ArrayList<>();
+        List<Message> messages = new ArrayList<>();
+        for (LogTail.Entry entry : entries) {
+            if (entry.kind().equals("new_message")) {
+                news.add(entry);
+                messages.add(message(entry));
+            }
+        }
+        if (news.isEmpty()) {
+            return List.of();
         }
         try (Connection connection = dataSource.getConnection()) {
-            long seq;
-            NewMessageFacts facts;
-            try (PreparedStatement select = connection.prepareStatement(MESSAGE)) {
-                select.setObject(1, entry.conversation());
-                select.setObject(2, UUID.fromString(message.getUuid()));
-                try (ResultSet row = select.executeQuery()) {
-                    if (!row.next() || row.getBoolean(2)) {
-                        return null; // deleted before the notifier reached it: nothing to tell
-                    }
-                    seq = row.getLong(1);
-                    Set<UUID> mentioned = new HashSet<>();
-                    message.getMentionedUserUuidsList().forEach(u -> mentioned.add(UUID.fromString(u)));
-                    facts = new NewMessageFacts(entry.eventUuid(), entry.conversation(), entry.author(), row.getString(4),
-                            row.getString(3), message.getText(), message.getAttachmentsCount(), Set.copyOf(mentioned),
-                            entry.storedAt());
-                }
-            }
-            List<Candidate> candidates = new ArrayList<>();
+            Map<Integer, List<Candidate>> candidates = new TreeMap<>();
             try (PreparedStatement select = connection.prepareStatement(CANDIDATES)) {
-                select.setObject(1, entry.author());
-                select.setObject(2, entry.conversation());
-                select.setLong(3, seq);
+                select.setArray(1, connection.createArrayOf("uuid", news.stream().map(LogTail.Entry::conversation).toArray()));
+                select.setArray(2, connection.createArrayOf("uuid", messages.stream().map(m -> UUID.fromString(m.getUuid())).toArray()));
+                select.setArray(3, connection.createArrayOf("uuid", news.stream().map(LogTail.Entry::author).toArray()));
                 try (ResultSet rows = select.executeQuery()) {
                     while (rows.next()) {
-                        candidates.add(new Candidate(target(rows), rows.getBoolean(7), rows.getBoolean(8), rows.getBoolean(9)));
+                        candidates.computeIfAbsent(rows.getInt(1) - 1, i -> new ArrayList<>())
+                                .add(new Candidate(target(rows, 2), rows.getBoolean(8), rows.getBoolean(9), rows.getBoolean(10)));
                     }
                 }
             }
-            return new NewMessage(facts, candidates);
+            if (candidates.isEmpty()) {
+                return List.of();
+            }
+            List<Integer> notified = new ArrayList<>(candidates.keySet());
+            Map<Integer, String[]> names = new HashMap<>();
+            try (PreparedStatement select = connection.prepareStatement(NAMES)) {
+                select.setArray(1, connection.createArrayOf("uuid", notified.stream().map(i -> news.get(i).conversation()).toArray()));
+                select.setArray(2, connection.createArrayOf("uuid", notified.stream().map(i -> news.get(i).author()).toArray()));
+                try (ResultSet rows = select.executeQuery()) {
+                    while (rows.next()) {
+                        names.put(notified.get(rows.getInt(1) - 1), new String[] {rows.getString(2), rows.getString(3)});
+                    }
+                }
+            }
+            List<NewMessage> result = new ArrayList<>(notified.size());
+            for (int i : notified) {
+                LogTail.Entry entry = news.get(i);
+                Message message = messages.get(i);
+                String[] name = names.getOrDefault(i, new String[2]);
+                Set<UUID> mentioned = new HashSet<>();
+                message.getMentionedUserUuidsList().forEach(u -> mentioned.add(UUID.fromString(u)));
+                NewMessageFacts facts = new NewMessageFacts(entry.eventUuid(), entry.conversation(), entry.author(), name[1],
+                        name[0], message.getText(), message.getAttachmentsCount(), Set.copyOf(mentioned), entry.storedAt());
+                result.add(new NewMessage(facts, candidates.get(i)));
+            }
+            return result;
+        }
+    }
+
+    private static Message message(LogTail.Entry entry) {
+        try {
+            return Event.parseFrom(entry.body()).getNewMessage().getMessage();
+        } catch (InvalidProtocolBufferException e) {
+            throw new IllegalStateException("stored event " + entry.eventUuid() + " is unreadable", e);
         }
     }
 
@@ -102,7 +141,7 @@ final class Audience {
             select.setObject(1, user);
             try (ResultSet rows = select.executeQuery()) {
                 while (rows.next()) {
-                    targets.add(target(rows));
+                    targets.add(target(rows, 1));
                 }
             }
         }
@@ -120,8 +159,9 @@ final class Audience {
         }
     }
 
-    private static PushTarget target(ResultSet rows) throws SQLException {
-        return new PushTarget(rows.getObject(1, UUID.class), new PusherKey(rows.getString(2), rows.getString(3)),
-                rows.getString(4), Pusher.Format.forNumber(rows.getShort(5)), rows.getLong(6));
+    /** The pusher whose six columns start at {@code first}. */
+    private static PushTarget target(ResultSet rows, int first) throws SQLException {
+        return new PushTarget(rows.getObject(first, UUID.class), new PusherKey(rows.getString(first + 1), rows.getString(first + 2)),
+                rows.getString(first + 3), Pusher.Format.forNumber(rows.getShort(first + 4)), rows.getLong(first + 5));
     }
 }

@@ -37,6 +37,7 @@ public final class Notifier implements SmartLifecycle {
     private static final int BATCH = 200;
     /** Pushers served at once; each gateway is further bounded by eventsync.push.max-concurrent-per-gateway. */
     private static final int SENDING_THREADS = 32;
+    private static final Duration GATHER = Duration.ofMillis(50);
 
     private final PushProperties properties;
     private final NotifierLock lock;
@@ -56,6 +57,12 @@ public final class Notifier implements SmartLifecycle {
      * {@link #storable}); it is read again from the stored one whenever the lock is taken.
      */
     private long read;
+    /**
+     * When push_retries was last read. Only this holder adds to it, and {@link #queued} names the
+     * pushers it queued, so the table is read each round only while one waits; otherwise every
+     * safety-poll (in case a holder that lost the lock queued one on its way out).
+     */
+    private Instant retriesReadAt = Instant.MIN;
     private final Object signal = new Object();
     private boolean woken;
     private volatile boolean running;
@@ -146,6 +153,7 @@ public final class Notifier implements SmartLifecycle {
                     }
                     queued.clear();
                     queued.addAll(retries.pushers());
+                    retriesReadAt = Instant.MIN;
                     read = tail.position();
                     counts.forgetHeld(); // the markers after the stored position are read again
                     metrics.holding(true);
@@ -161,6 +169,7 @@ public final class Notifier implements SmartLifecycle {
                 }
                 if (!step()) {
                     await(nextWake(lockRetry));
+                    gather();
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -198,8 +207,15 @@ public final class Notifier implements SmartLifecycle {
         if (!badges.isEmpty()) {
             tail.store(storable());
         }
-        retryDue();
-        metrics.pending(retries.count());
+        if (!queued.isEmpty() || Instant.now().isAfter(retriesReadAt.plus(properties.safetyPoll()))) {
+            retriesReadAt = Instant.now();
+            retryDue();
+            long pending = retries.count();
+            metrics.pending(pending);
+            if (pending > 0 && queued.isEmpty()) {
+                queued.addAll(retries.pushers()); // queued by an earlier holder that had not let go yet
+            }
+        }
         return batch.entries().size() == BATCH;
     }
 
@@ -214,19 +230,21 @@ public final class Notifier implements SmartLifecycle {
         return held == null ? read : Math.min(read, held - 1);
     }
 
+    /**
+     * The batch's notifications in log order. The audience of all its messages is read at once,
+     * and each user's unread count once per batch (both are current state, read as the notifier
+     * reaches the batch).
+     */
     private List<Notification> notificationsOf(List<LogTail.Entry> entries) throws SQLException {
-        List<Notification> notifications = new ArrayList<>();
         for (LogTail.Entry entry : entries) {
             if (entry.kind().equals("read_new_message")) {
                 counts.markerMoved(entry.author(), entry.position(), Instant.now());
-                continue;
             }
-            Audience.NewMessage message = audience.newMessage(entry);
-            if (message == null) {
-                continue;
-            }
+        }
+        List<Notification> notifications = new ArrayList<>();
+        Map<UUID, Long> unread = new HashMap<>();
+        for (Audience.NewMessage message : audience.newMessages(entries)) {
             NewMessageFacts facts = message.facts();
-            Map<UUID, Long> unread = new HashMap<>();
             for (WhoGetsWhat.Addressed addressed : WhoGetsWhat.ofNewMessage(facts.author(), facts.mentioned(), message.candidates())) {
                 PushTarget target = addressed.target();
                 Long count = unread.get(target.user());
@@ -363,12 +381,23 @@ public final class Notifier implements SmartLifecycle {
 
     private Instant nextWake(Duration lockRetry) throws SQLException {
         Instant wake = Instant.now().plus(properties.safetyPoll().compareTo(lockRetry) < 0 ? properties.safetyPoll() : lockRetry);
-        for (Instant due : new Instant[] {retries.nextAttempt(), counts.nextDue()}) {
+        for (Instant due : new Instant[] {queued.isEmpty() ? null : retries.nextAttempt(), counts.nextDue()}) {
             if (due != null && due.isBefore(wake)) {
                 wake = due;
             }
         }
         return wake;
+    }
+
+    /**
+     * Lets the commits of the next {@link #GATHER} arrive before reading them: under load the
+     * notifier reads the log in a few larger batches instead of one small batch per commit (each
+     * read, audience query and position store is a round trip), for at most that much latency.
+     */
+    private void gather() throws InterruptedException {
+        if (running) {
+            Thread.sleep(GATHER.toMillis());
+        }
     }
 
     private void await(Instant until) throws InterruptedException {

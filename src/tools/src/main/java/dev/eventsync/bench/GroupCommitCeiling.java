@@ -43,7 +43,8 @@ final class GroupCommitCeiling {
 
     /** The configurations tried; the best is the ceiling. */
     static final int[] BATCHES = {16, 64, 128};
-    static final int[] CONNECTIONS = {2, 4};
+    /** One connection is the ceiling of a single writer such as the server's; more pipeline. */
+    static final int[] CONNECTIONS = {1, 2, 4};
 
     interface Jdbc {
         Connection open() throws SQLException;

@@ -194,18 +194,18 @@ public final class LoadGenerator {
         double groupCommit = only.contains("BASE") ? baseGroupCommit(warmup, duration) : Double.NaN;
         double w1 = Double.NaN;
         if (only.contains("W1")) {
-            w1 = withWalFigures("W1, warm-up included", () -> appendWorkload(warmup, duration, false, null));
+            w1 = withWalFigures("W1, warm-up included", () -> appendWorkload(warmup, duration, false, false, null));
             if (!Double.isNaN(groupCommit)) {
                 line("RATIO W1/BASE group_commit=%.2f one_per_tx=%.2f", w1 / groupCommit, w1 / onePerTx);
                 results.put("ratio_w1_base_group_commit", w1 / groupCommit);
                 results.put("ratio_w1_base_one_per_tx", w1 / onePerTx);
             }
             if (only.contains("W1R")) {
-                double w1r = withWalFigures("W1R, warm-up included", () -> appendWorkload(warmup, duration, true, null));
+                double w1r = withWalFigures("W1R, warm-up included", () -> appendWorkload(warmup, duration, true, false, null));
                 line("RATIO W1R/W1 messages=%.2f", w1r / w1);
             }
         } else if (only.contains("W1R")) {
-            withWalFigures("W1R, warm-up included", () -> appendWorkload(warmup, duration, true, null));
+            withWalFigures("W1R, warm-up included", () -> appendWorkload(warmup, duration, true, false, null));
         }
         if (only.contains("W8")) {
             push(warmup, duration, w1);
@@ -457,7 +457,12 @@ public final class LoadGenerator {
      * conversation (never for its own), as the reference client's coalesced markers would. Only
      * messages count as events per second; the markers are the cost being measured.
      */
-    private double appendWorkload(Duration warmup, Duration duration, boolean receipts, PushWorkload push) throws Exception {
+    /**
+     * W1 and its variants. {@code follow}: the even users keep a follow stream open (W8's online
+     * half); {@code push}: the odd users also hold a pusher at its gateway (W8 itself).
+     */
+    private double appendWorkload(Duration warmup, Duration duration, boolean receipts, boolean follow, PushWorkload push)
+            throws Exception {
         List<UUID> users = randomUsers(W1_CLIENTS);
         List<EventServiceGrpc.EventServiceBlockingStub> stubs = new ArrayList<>();
         for (int i = 0; i < users.size(); i++) {
@@ -476,7 +481,7 @@ public final class LoadGenerator {
             newest.add(new AtomicReference<>());
         }
         // W8: each message owes one notification to each member other than its author who holds a pusher.
-        int[] owes = push == null ? new int[W1_CLIENTS] : pushersAndStreams(users, conversations, push);
+        int[] owes = follow || push != null ? pushersAndStreams(users, conversations, push) : new int[W1_CLIENTS];
         Recorder latencies = new Recorder();
         AtomicLong markers = new AtomicLong();
         Window window = new Window(warmup, duration);
@@ -531,10 +536,13 @@ public final class LoadGenerator {
         }
         pool.shutdown();
         double perSecond = window.perSecond(latencies.count());
-        String name = push != null ? "w8_w1" : receipts ? "w1r" : "w1";
+        String name = push != null ? "w8_w1" : follow ? "w8_streams" : receipts ? "w1r" : "w1";
         if (push != null) {
             line("W8 append_with_push events_per_s=%.0f p50_ms=%.2f p99_ms=%.2f clients=%d", perSecond,
                     latencies.percentileMillis(50), latencies.percentileMillis(99), W1_CLIENTS);
+        } else if (follow) {
+            line("W8 append_streams_only events_per_s=%.0f p50_ms=%.2f p99_ms=%.2f clients=%d streams=%d", perSecond,
+                    latencies.percentileMillis(50), latencies.percentileMillis(99), W1_CLIENTS, (W1_CLIENTS + 1) / 2);
         } else if (receipts) {
             line("W1R append_with_receipts events_per_s=%.0f markers_per_s=%.0f p50_ms=%.2f p99_ms=%.2f clients=%d", perSecond,
                     window.perSecond(markers.get()), latencies.percentileMillis(50), latencies.percentileMillis(99), W1_CLIENTS);
@@ -552,18 +560,21 @@ public final class LoadGenerator {
     // ---- W8: W1 with half the recipients offline and holding a pusher ----
 
     /**
-     * W8: W1 without push (unless this run measured W1 already), then W1 again where the odd
-     * users hold a pusher at the gateway this generator serves and the even ones a follow stream
-     * (so they are online and get no push): notifications per second, stored-to-POST latency, and
-     * whether every notification arrived.
+     * W8: W1 without push (unless this run measured W1 already); W1 with the even users
+     * following and nobody holding a pusher (the same load, without push); then W1 where the
+     * even ones follow (online: no push) and the odd ones hold a pusher at the gateway this
+     * generator serves: notifications per second, stored-to-POST latency, and whether every
+     * notification arrived.
      */
     private void push(Duration warmup, Duration duration, double w1Measured) throws Exception {
         double w1 = Double.isNaN(w1Measured)
-                ? withWalFigures("W1 for W8, warm-up included", () -> appendWorkload(warmup, duration, false, null)) : w1Measured;
+                ? withWalFigures("W1 for W8, warm-up included", () -> appendWorkload(warmup, duration, false, false, null)) : w1Measured;
+        // The same load with the even users following and nobody holding a pusher: what push adds is the difference.
+        double streamsOnly = appendWorkload(warmup, duration, false, true, null);
         awaitNotifierCaughtUp();
         try (PushWorkload push = new PushWorkload(pushGateway)) {
             long loadStart = System.nanoTime();
-            double w8 = appendWorkload(warmup, duration, false, push);
+            double w8 = appendWorkload(warmup, duration, false, true, push);
             long loadEnd = System.nanoTime();
             long deadline = loadEnd + TimeUnit.SECONDS.toNanos(120);
             while (push.delivered() < push.expected() && System.nanoTime() < deadline) {
@@ -576,25 +587,30 @@ public final class LoadGenerator {
             line("W8 push notifications_per_s=%.0f p50_ms=%.2f p99_ms=%.2f delivered=%d/%d posts=%d drain_after_load_s=%.1f"
                             + " load_s=%.1f", perSecond, latencies.percentileMillis(50), latencies.percentileMillis(99),
                     push.delivered(), push.expected(), push.posts(), drainSeconds, (loadEnd - loadStart) / 1e9);
-            line("RATIO W8/W1 messages=%.2f", w8 / w1);
+            line("RATIO W8/W1 messages=%.2f streams_only=%.2f", w8 / w1, w8 / streamsOnly);
             results.put("w8_notifications_per_s", Math.round(perSecond));
             results.put("w8_p50_ms", latencies.percentileMillis(50));
             results.put("w8_p99_ms", latencies.percentileMillis(99));
             results.put("w8_delivered", push.delivered());
             results.put("w8_expected", push.expected());
             results.put("w8_ratio_w1", w8 / w1);
+            results.put("w8_ratio_streams_only", w8 / streamsOnly);
         }
     }
 
     /**
-     * W8's recipients: the odd users register a pusher, the even ones open a follow stream and
-     * stay online. Returns, per client, how many notifications each of its messages owes.
+     * W8's recipients: the even users open a follow stream and stay online; with {@code push}
+     * (null: none) the odd users register a pusher at its gateway. Returns, per client, how many
+     * notifications each of its messages owes.
      */
     private int[] pushersAndStreams(List<UUID> users, List<String> conversations, PushWorkload push) throws InterruptedException {
         CountDownLatch caughtUp = new CountDownLatch((users.size() + 1) / 2);
         for (int i = 0; i < users.size(); i++) {
             UUID user = users.get(i);
             if (i % 2 == 1) {
+                if (push == null) {
+                    continue;
+                }
                 PushServiceGrpc.newBlockingStub(channel(i % 8)).withInterceptors(auth(user)).setPusher(Pusher.newBuilder()
                         .setAppId("dev.eventsync.bench").setPushkey("w8-" + user).setGatewayUrl(push.url()).build());
             } else {
@@ -626,7 +642,7 @@ public final class LoadGenerator {
             List<UUID> members = members(users, c / MEMBERS % conversations.size());
             for (UUID member : members) {
                 int index = users.indexOf(member);
-                if (index % 2 == 1 && index != c) {
+                if (push != null && index % 2 == 1 && index != c) {
                     owes[c]++;
                 }
             }

@@ -133,7 +133,7 @@ class MediaServiceTest {
             String media = Events.newUuid();
             Media.Open call = Media.open(alice).send(Media.start(media, file, 0)).send(Media.chunks(file, 0, 10 * MIB, 256 * KIB));
             // Committed bytes are recorded as the upload goes (every few MB), not only at its end.
-            await().atMost(Duration.ofSeconds(60)).until(() -> Media.status(alice, media).getCommittedBytes() >= 4 * MIB);
+            await().atMost(Duration.ofSeconds(60)).ignoreExceptionsMatching(Media::notStartedYet).until(() -> Media.status(alice, media).getCommittedBytes() >= 4 * MIB);
             call.cancel();
 
             AtomicReference<MediaStatus> done = new AtomicReference<>();
@@ -196,7 +196,7 @@ class MediaServiceTest {
             byte[] file = Media.file(6 * MIB, 8);
             String media = Events.newUuid();
             Media.Open first = Media.open(alice).send(Media.start(media, file, 0)).send(Media.chunks(file, 0, 5 * MIB, 256 * KIB));
-            await().atMost(Duration.ofSeconds(60)).until(() -> Media.status(alice, media).getCommittedBytes() >= 4 * MIB);
+            await().atMost(Duration.ofSeconds(60)).ignoreExceptionsMatching(Media::notStartedYet).until(() -> Media.status(alice, media).getCommittedBytes() >= 4 * MIB);
             assertStatus(() -> Media.upload(alice, Media.start(media, file, 0), List.of()), Status.Code.UNAVAILABLE);
             MediaStatus done = first.send(Media.chunks(file, 5 * MIB, file.length, 256 * KIB)).finish();
             assertThat(done.getComplete()).isTrue();

@@ -53,10 +53,10 @@ class MediaClientKillTest {
                 child.awaitLine("HOLDING");
                 media = child.lines.stream().filter(l -> l.startsWith("MEDIA ")).findFirst().orElseThrow().substring(6);
                 // 5 MiB sent: the server has made at least its first 4 MiB durable.
-                await().atMost(WAIT).until(() -> Media.status(api.user(alice), media).getCommittedBytes() >= 4L * 1024 * 1024);
+                await().atMost(WAIT).ignoreExceptionsMatching(Media::notStartedYet).until(() -> Media.status(api.user(alice), media).getCommittedBytes() >= 4L * 1024 * 1024);
                 child.kill();
             }
-            long committedAtKill = await().atMost(WAIT).until(() -> Media.status(api.user(alice), media).getCommittedBytes(),
+            long committedAtKill = await().atMost(WAIT).ignoreExceptionsMatching(Media::notStartedYet).until(() -> Media.status(api.user(alice), media).getCommittedBytes(),
                     committed -> committed >= 4L * 1024 * 1024);
             System.out.printf("killed mid-upload: %d of %d bytes committed on the server%n", committedAtKill, SIZE);
             assertThat(messages(api, conversation)).as("sent before its file was complete").isEmpty();

@@ -147,7 +147,7 @@ class MediaClientTest {
         a.sendMessage(conversation, "clip", AttachmentFile.of(big, "video/mp4"));
         gate.holding.await();
         String media = a.pending().get(0).getSendingNewMessage().getMessage().getAttachments(0).getMediaUuid();
-        await().atMost(WAIT).until(() -> Media.status(api.user(alice), media).getCommittedBytes() >= 4L * 1024 * 1024);
+        await().atMost(WAIT).ignoreExceptionsMatching(Media::notStartedYet).until(() -> Media.status(api.user(alice), media).getCommittedBytes() >= 4L * 1024 * 1024);
         gate.release(true);
         awaitSettled(a);
 

@@ -115,6 +115,14 @@ public final class Media {
         }
     }
 
+    /**
+     * For awaiting an upload in flight: an upload call is asynchronous, and until the server has
+     * stored its start the media uuid is NOT_FOUND (what GetMediaStatus answers for any unknown one).
+     */
+    public static boolean notStartedYet(Throwable e) {
+        return e instanceof StatusRuntimeException s && s.getStatus().getCode() == io.grpc.Status.Code.NOT_FOUND;
+    }
+
     public static MediaStatus status(Api.User user, String mediaUuid) {
         return user.mediaStub().getMediaStatus(GetMediaStatusRequest.newBuilder().setMediaUuid(mediaUuid).build());
     }

@@ -4,6 +4,7 @@
 # it over real gRPC from a separate load-generator process, prints the figures, stops everything.
 #   bench/run.sh [--quick] [--only BASE,W1,W1R,W2,W3,W4,W5,W6,W7,W8] [--warmup seconds]   (arguments go to the load generator)
 #   BENCH_DB_URL='jdbc:postgresql://host:5432/db?user=u&password=p' bench/run.sh   # an external PostgreSQL
+#   BENCH_SERVER_ARGS='--eventsync.store.writers=1' bench/run.sh --only W1           # server settings to compare
 # Results also go to bench/results/run-<time>.json.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -35,6 +36,10 @@ else
   db_url="jdbc:postgresql://127.0.0.1:$db_port/postgres?user=postgres"
   server_args+=(--eventsync.dev.data-dir="$work/postgres" --eventsync.dev.database-port=$db_port)
 fi
+
+# Word-split on purpose: a list of --name=value settings.
+# shellcheck disable=SC2206
+server_args+=(${BENCH_SERVER_ARGS:-})
 
 java -Xmx1g "${server_jar[@]}" "${server_args[@]}" > "$work/server.log" 2>&1 &
 server=$!

@@ -30,6 +30,7 @@ import java.util.UUID;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
@@ -43,10 +44,18 @@ import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
 
 /**
- * Group commit: Sync calls put their parsed events on a queue; one writer thread takes what is
+ * Group commit: Sync calls put their parsed events on a queue; a writer thread takes what is
  * waiting (up to {@code max-batch-events}), decides and writes it in one transaction, commits,
  * and only then completes every call of the batch. So a call's Accepted results always mean
  * "committed", and latency stays about one commit however many calls arrive together.
+ *
+ * <p>There are {@code writers} such lanes, each with its own queue, thread and connection, so one
+ * lane's batch is read and decided while another's commits: only the position lock, taken last,
+ * serialises them, and position order stays commit order (DESIGN.md decision 1). A call goes to
+ * the lane of its first conversation (of its caller when it names none): the batches of one
+ * conversation stay in one lane, so they do not queue on each other's conversation locks, and a
+ * client's calls to one conversation keep their arrival order. Whatever lanes share is guarded
+ * by the database's row locks, exactly as between two instances.
  *
  * <p>Within a batch, calls are decided in arrival order and each call's events in the order
  * given; a later event sees the effects of every earlier accepted one.
@@ -64,7 +73,7 @@ public class Appender implements SmartLifecycle {
     private final Decider decider;
     private final MediaEraser mediaEraser;
     private final StoreProperties properties;
-    private final BlockingQueue<Pending> queue;
+    private final List<Lane> lanes = new ArrayList<>();
     private final AtomicLong queuedBytes = new AtomicLong();
     private final String sessionSettings;
     private final Counter eventsAppended;
@@ -74,13 +83,10 @@ public class Appender implements SmartLifecycle {
     private final Counter callsSkipped;
     private final Map<Failures.Kind, Counter> failures = new EnumMap<>(Failures.Kind.class);
     private ExecutorService completions;
-    // Owned by the writer thread.
-    private Connection writerConnection;
-    private final Set<UUID> storedUsers = new HashSet<>();
-    /** The media the last committed batch marked 'erasing' (a batch's attempts overwrite it). */
-    private Set<UUID> erasing = Set.of();
+    /** Users known to have a committed row, shared by the lanes. */
+    private final Set<UUID> storedUsers = ConcurrentHashMap.newKeySet();
     private volatile boolean accepting;
-    private volatile Thread writer;
+    private volatile boolean running;
 
     /** Without media erasure (store tests): media of deleted messages stay 'erasing' for the lifecycle job. */
     public Appender(DataSource dataSource, Decider decider, StoreProperties properties, MeterRegistry meters) {
@@ -94,7 +100,10 @@ public class Appender implements SmartLifecycle {
         this.dataSource = dataSource;
         this.decider = decider;
         this.properties = properties;
-        this.queue = new ArrayBlockingQueue<>(properties.queueCapacity());
+        int laneCapacity = Math.max(1, properties.queueCapacity() / properties.writers());
+        for (int i = 0; i < properties.writers(); i++) {
+            lanes.add(new Lane(i, laneCapacity));
+        }
         this.sessionSettings = "set lock_timeout = '" + properties.lockTimeout().toMillis() + "ms'";
         this.eventsAppended = meters.counter("eventsync.events.appended");
         this.feedRowsWritten = meters.counter("eventsync.feed.rows.written");
@@ -102,7 +111,7 @@ public class Appender implements SmartLifecycle {
                 .description("submitted events decided in one group-commit transaction").register(meters);
         this.commit = Timer.builder("eventsync.append.commit")
                 .description("one group-commit transaction, from its first statement to its commit").register(meters);
-        Gauge.builder("eventsync.append.queue.calls", queue, BlockingQueue::size).register(meters);
+        Gauge.builder("eventsync.append.queue.calls", lanes, Appender::queuedCalls).register(meters);
         Gauge.builder("eventsync.append.queue.bytes", queuedBytes, AtomicLong::get).register(meters);
         this.callsSkipped = Counter.builder("eventsync.append.calls.skipped")
                 .description("calls whose client was gone before their batch was written").register(meters);
@@ -130,12 +139,39 @@ public class Appender implements SmartLifecycle {
             throw new CallRejected(CallRejected.Problem.UNAVAILABLE, "the append queue is full (" + queuedBytes.get()
                     + " bytes waiting, eventsync.store.max-queue-bytes " + properties.maxQueueBytes() + "); retry with backoff");
         }
-        if (!queue.offer(new Pending(caller, List.copyOf(submissions), requestBytes, Context.current(), results))) {
+        Lane lane = lanes.get(laneOf(laneKey(caller, submissions), lanes.size()));
+        if (!lane.queue.offer(new Pending(caller, List.copyOf(submissions), requestBytes, Context.current(), results))) {
             queuedBytes.addAndGet(-requestBytes);
             throw new CallRejected(CallRejected.Problem.UNAVAILABLE, "the append queue is full ("
-                    + properties.queueCapacity() + " calls waiting); retry with backoff");
+                    + lane.capacity + " calls waiting in its lane, eventsync.store.queue-capacity "
+                    + properties.queueCapacity() + " over " + lanes.size() + " writers); retry with backoff");
         }
         return results;
+    }
+
+    /** The call's first conversation, or its caller when it names none (profile events, blocks). */
+    static UUID laneKey(UUID caller, List<Submission> submissions) {
+        for (Submission submission : submissions) {
+            UUID conversation = null;
+            if (submission instanceof Submission.Transitory t) {
+                conversation = t.command().conversation();
+            } else if (submission instanceof Submission.Storable s) {
+                conversation = s.createsConversation() != null ? s.createsConversation()
+                        : s.command() != null ? s.command().conversation() : null;
+            }
+            if (conversation != null) {
+                return conversation;
+            }
+        }
+        return caller;
+    }
+
+    static int laneOf(UUID key, int lanes) {
+        return Math.floorMod(key.hashCode(), lanes);
+    }
+
+    private static double queuedCalls(List<Lane> lanes) {
+        return lanes.stream().mapToInt(lane -> lane.queue.size()).sum();
     }
 
     /** Counts a call's bytes into the queue unless they would exceed the bound (an empty queue takes any call). */
@@ -152,15 +188,6 @@ public class Appender implements SmartLifecycle {
         }
     }
 
-    /** Takes a call off the queue (the stop drains it too, so never assume one consumer). */
-    private Pending take(long timeoutMillis) throws InterruptedException {
-        Pending call = timeoutMillis > 0 ? queue.poll(timeoutMillis, TimeUnit.MILLISECONDS) : queue.poll();
-        if (call != null) {
-            queuedBytes.addAndGet(-call.bytes());
-        }
-        return call;
-    }
-
     @Override
     public void start() {
         completions = Executors.newFixedThreadPool(2, runnable -> {
@@ -169,40 +196,31 @@ public class Appender implements SmartLifecycle {
             return thread;
         });
         accepting = true;
-        Thread thread = new Thread(this::run, "eventsync-appender");
-        // stop() waits for it (bounded); a writer stuck in the database must not keep the JVM alive.
-        thread.setDaemon(true);
-        writer = thread;
-        thread.start();
+        lanes.forEach(Lane::start);
+        running = true;
     }
 
     /**
-     * Stops taking calls and writes what is queued, waiting at most {@code stop-timeout}; what is
-     * still queued then is answered UNAVAILABLE (nothing of it was written).
+     * Stops taking calls and writes what is queued, waiting at most {@code stop-timeout} in all;
+     * what is still queued then is answered UNAVAILABLE (nothing of it was written).
      */
     @Override
     public void stop() {
         accepting = false;
-        Thread thread = writer;
-        if (thread != null) {
-            try {
-                thread.join(properties.stopTimeout().toMillis());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+        if (running) {
+            long deadline = System.nanoTime() + properties.stopTimeout().toNanos();
+            for (Lane lane : lanes) {
+                lane.join(deadline);
             }
-            if (thread.isAlive()) {
-                log.warn("append writer still busy after eventsync.store.stop-timeout {}; answering {} queued calls UNAVAILABLE",
-                        properties.stopTimeout(), queue.size());
-            }
-            failQueued();
+            lanes.forEach(Lane::failQueued);
             completions.shutdown();
         }
-        writer = null;
+        running = false;
     }
 
     @Override
     public boolean isRunning() {
-        return writer != null;
+        return running;
     }
 
     /** Stops after the gRPC server (which stops with a grace period for in-flight calls). */
@@ -211,116 +229,8 @@ public class Appender implements SmartLifecycle {
         return SmartLifecycle.DEFAULT_PHASE - 1000;
     }
 
-    private void run() {
-        Pending carried = null; // taken from the queue but too large for the batch it was taken for
-        while (true) {
-            List<Pending> batch = new ArrayList<>();
-            try {
-                Pending first = carried != null ? carried : take(100);
-                carried = null;
-                if (first == null) {
-                    if (!accepting && queue.isEmpty()) {
-                        break;
-                    }
-                    continue;
-                }
-                batch.add(first);
-                int events = first.submissions().size();
-                long bytes = first.bytes();
-                Pending next;
-                while ((next = take(0)) != null) {
-                    if (events + next.submissions().size() > properties.maxBatchEvents()
-                            || bytes + next.bytes() > properties.maxBatchBytes().toBytes()) {
-                        carried = next;
-                        break;
-                    }
-                    batch.add(next);
-                    events += next.submissions().size();
-                    bytes += next.bytes();
-                }
-                writeBatch(batch);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
-            } catch (RuntimeException e) {
-                log.error("append writer: unexpected failure, failing the batch", e);
-                batch.forEach(call -> fail(call, new Failures.CallFault(e)));
-            }
-        }
-        if (carried != null) {
-            fail(carried, shuttingDown());
-        }
-        closeWriterConnection();
-        // A call queued just as the writer stopped (submit checked `accepting` before stop()
-        // flipped it) is answered now, not left hanging: nothing of it was written.
-        failQueued();
-    }
-
-    private void failQueued() {
-        try {
-            Pending late;
-            while ((late = take(0)) != null) {
-                fail(late, shuttingDown());
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
     private static CallRejected shuttingDown() {
         return new CallRejected(CallRejected.Problem.UNAVAILABLE, "the server is shutting down; retry on another instance");
-    }
-
-    /** Skips the calls whose client is gone (nothing of them is written), then writes the rest. */
-    private void writeBatch(List<Pending> batch) {
-        List<Pending> live = new ArrayList<>(batch.size());
-        for (Pending call : batch) {
-            if (call.context().isCancelled()) {
-                callsSkipped.increment();
-                fail(call, new CallRejected(CallRejected.Problem.UNAVAILABLE, "the call was cancelled before it was written"));
-            } else {
-                live.add(call);
-            }
-        }
-        writeIsolating(live);
-    }
-
-    /**
-     * Writes calls in one transaction and answers each by the failure's kind (DESIGN.md decision
-     * 10). An outage answers all of them UNAVAILABLE at once. A call that failed while being
-     * decided is known: it alone gets INTERNAL and the others are decided again without it. A
-     * fault in the batched SQL writes names no call, so the batch is bisected: each half is
-     * written in its own transaction (the earlier half first, keeping arrival order), which finds
-     * one bad call among N in about 2 log2 N transactions. Only a failing batch pays for that;
-     * per-call savepoints would cost every batch on the happy path.
-     */
-    private void writeIsolating(List<Pending> calls) {
-        List<Pending> remaining = new ArrayList<>(calls);
-        while (!remaining.isEmpty()) {
-            try {
-                List<List<Result>> results = write(remaining);
-                answerAll(List.copyOf(remaining), results, erasing);
-                return;
-            } catch (DecideFault fault) {
-                callFault(remaining.remove(fault.call), fault.getCause());
-            } catch (BatchFailure failure) {
-                failures.get(failure.kind).increment();
-                if (failure.kind != Failures.Kind.CALL_FAULT) {
-                    log.warn("append batch of {} calls failed, the database is unavailable ({}): {}", remaining.size(),
-                            failure.kind, failure.getCause() == null ? "still conflicting" : failure.getCause().toString());
-                    CallRejected unavailable = new CallRejected(CallRejected.Problem.UNAVAILABLE,
-                            "the database is unavailable; nothing of this call was acknowledged, retry");
-                    remaining.forEach(call -> fail(call, unavailable));
-                } else if (remaining.size() == 1) {
-                    callFault(remaining.get(0), failure.getCause());
-                } else {
-                    int half = remaining.size() / 2;
-                    writeIsolating(remaining.subList(0, half));
-                    writeIsolating(remaining.subList(half, remaining.size()));
-                }
-                return;
-            }
-        }
     }
 
     private void callFault(Pending call, Throwable cause) {
@@ -362,85 +272,6 @@ public class Appender implements SmartLifecycle {
             completions.execute(completion);
         } catch (RejectedExecutionException e) {
             completion.run(); // stopped: the writer's last answers after stop() gave up waiting
-        }
-    }
-
-    /** Decides and writes one batch in one transaction, retrying when a concurrent batch interfered. */
-    private List<List<Result>> write(List<Pending> batch) throws BatchFailure, DecideFault {
-        for (int attempt = 1; ; attempt++) {
-            Throwable failure = null;
-            Failures.Kind kind = Failures.Kind.CONFLICT;
-            try {
-                List<List<Result>> results = attempt(batch);
-                if (results != null) {
-                    return results;
-                }
-            } catch (SQLException | RuntimeException e) {
-                failure = e;
-                kind = Failures.classify(e);
-            }
-            if (kind != Failures.Kind.CONFLICT || attempt >= ATTEMPTS) {
-                throw new BatchFailure(kind, failure);
-            }
-            log.debug("append batch retried after {}", failure == null ? "a lost race" : failure.toString());
-        }
-    }
-
-    /** Returns null when the batch lost a race with another instance and must be decided again. */
-    private List<List<Result>> attempt(List<Pending> batch) throws SQLException, DecideFault {
-        Instant at = Instant.now().truncatedTo(ChronoUnit.MICROS); // timestamptz precision
-        long started = System.nanoTime();
-        Connection connection = connection();
-        Set<UUID> insertedUsers = new HashSet<>();
-        Set<UUID> erasedMedia = Set.of();
-        try {
-            BatchState state = load(connection, batch);
-            List<List<Result>> results = new ArrayList<>(batch.size());
-            List<EventLog.Appended> appended = new ArrayList<>();
-            List<Delivery.Live> live = new ArrayList<>();
-            for (int i = 0; i < batch.size(); i++) {
-                Pending call = batch.get(i);
-                List<Result> callResults = new ArrayList<>(call.submissions().size());
-                try {
-                    for (Submission submission : call.submissions()) {
-                        callResults.add(decide(call.caller(), submission, state, at, appended, live));
-                    }
-                } catch (StateReadFailure e) {
-                    throw e.getCause(); // a database failure of the batch, classified as such
-                } catch (RuntimeException e) {
-                    throw new DecideFault(i, e);
-                }
-                results.add(callResults);
-            }
-            List<String> notifications = notifications(appended, live);
-            if (!appended.isEmpty()) {
-                if (!Conversations.write(connection, state, at, storedUsers, insertedUsers)) {
-                    connection.rollback();
-                    return null;
-                }
-                Messages.write(connection, state.messages, at);
-                erasedMedia = MediaRefs.write(connection, state.media);
-                Preferences.write(connection, state.preferences);
-                appended = erase(connection, state.messages.erasedEvents, appended);
-                if (!EventLog.claim(connection, appended, at)) {
-                    connection.rollback();
-                    return null;
-                }
-                EventLog.append(connection, appended, at, notifications); // the position lock: last, then commit
-            } else if (!notifications.isEmpty()) {
-                EventLog.notify(connection, notifications);
-            }
-            connection.commit();
-            erasing = erasedMedia;
-            rememberStoredUsers(insertedUsers);
-            commit.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
-            batchSize.record(batch.stream().mapToInt(p -> p.submissions().size()).sum());
-            eventsAppended.increment(appended.size());
-            feedRowsWritten.increment(appended.stream().mapToInt(a -> a.stored().recipients().size()).sum());
-            return results;
-        } catch (SQLException | RuntimeException | DecideFault e) {
-            discardIfBroken(connection);
-            throw e;
         }
     }
 
@@ -495,46 +326,6 @@ public class Appender implements SmartLifecycle {
         }
     }
 
-    /**
-     * The writer's own connection, kept from batch to batch (one writer thread): its session
-     * settings are made once, and no batch pays for a pool checkout.
-     */
-    private Connection connection() throws SQLException {
-        if (writerConnection == null) {
-            Connection connection = dataSource.getConnection();
-            try (Statement settings = connection.createStatement()) {
-                settings.execute(sessionSettings);
-            }
-            connection.setAutoCommit(false);
-            writerConnection = connection;
-        }
-        return writerConnection;
-    }
-
-    /** After a failed batch: roll back; a connection that is no longer usable is replaced next time. */
-    private void discardIfBroken(Connection connection) {
-        try {
-            connection.rollback();
-            if (connection.isValid(1)) {
-                return;
-            }
-        } catch (SQLException e) {
-            // broken: replaced below
-        }
-        closeWriterConnection();
-    }
-
-    private void closeWriterConnection() {
-        if (writerConnection != null) {
-            try {
-                writerConnection.close();
-            } catch (SQLException e) {
-                log.debug("closing the writer connection: {}", e.getMessage());
-            }
-            writerConnection = null;
-        }
-    }
-
     /** Users are never deleted, so a committed user row needs no insert again (bounded memory). */
     private void rememberStoredUsers(Set<UUID> committed) {
         if (storedUsers.size() + committed.size() > STORED_USERS_CACHE) {
@@ -579,5 +370,273 @@ public class Appender implements SmartLifecycle {
         state.apply(caller, command, stored, storable.contentHash(), at);
         appended.add(new EventLog.Appended(caller, storable.contentHash(), stored, false));
         return new Result.Accepted(submission.clientUuid(), storable.eventUuid(), at, false, stored.messageUuid(), false);
+    }
+
+    /** One writer: its queue, its thread, its connection. */
+    private final class Lane {
+
+        final int capacity;
+        final BlockingQueue<Pending> queue;
+        private final String name;
+        // Owned by the lane's thread.
+        private Connection writerConnection;
+        /** The media the last committed batch marked 'erasing' (a batch's attempts overwrite it). */
+        private Set<UUID> erasing = Set.of();
+        private Thread thread;
+
+        Lane(int index, int capacity) {
+            this.capacity = capacity;
+            this.queue = new ArrayBlockingQueue<>(capacity);
+            this.name = "eventsync-appender-" + index;
+        }
+
+        void start() {
+            thread = new Thread(this::run, name);
+            // stop() waits for it (bounded); a writer stuck in the database must not keep the JVM alive.
+            thread.setDaemon(true);
+            thread.start();
+        }
+
+        /** Waits for the lane's thread until the deadline ({@link System#nanoTime()}). */
+        void join(long deadline) {
+            try {
+                thread.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            if (thread.isAlive()) {
+                log.warn("append writer {} still busy after eventsync.store.stop-timeout {}; answering {} queued calls UNAVAILABLE",
+                        name, properties.stopTimeout(), queue.size());
+            }
+        }
+
+        /** Takes a call off the queue (the stop drains it too, so never assume one consumer). */
+        private Pending take(long timeoutMillis) throws InterruptedException {
+            Pending call = timeoutMillis > 0 ? queue.poll(timeoutMillis, TimeUnit.MILLISECONDS) : queue.poll();
+            if (call != null) {
+                queuedBytes.addAndGet(-call.bytes());
+            }
+            return call;
+        }
+
+        private void run() {
+            Pending carried = null; // taken from the queue but too large for the batch it was taken for
+            while (true) {
+                List<Pending> batch = new ArrayList<>();
+                try {
+                    Pending first = carried != null ? carried : take(100);
+                    carried = null;
+                    if (first == null) {
+                        if (!accepting && queue.isEmpty()) {
+                            break;
+                        }
+                        continue;
+                    }
+                    batch.add(first);
+                    int events = first.submissions().size();
+                    long bytes = first.bytes();
+                    Pending next;
+                    while ((next = take(0)) != null) {
+                        if (events + next.submissions().size() > properties.maxBatchEvents()
+                                || bytes + next.bytes() > properties.maxBatchBytes().toBytes()) {
+                            carried = next;
+                            break;
+                        }
+                        batch.add(next);
+                        events += next.submissions().size();
+                        bytes += next.bytes();
+                    }
+                    writeBatch(batch);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                } catch (RuntimeException e) {
+                    log.error("append writer {}: unexpected failure, failing the batch", name, e);
+                    batch.forEach(call -> fail(call, new Failures.CallFault(e)));
+                }
+            }
+            if (carried != null) {
+                fail(carried, shuttingDown());
+            }
+            closeWriterConnection();
+            // A call queued just as the writer stopped (submit checked `accepting` before stop()
+            // flipped it) is answered now, not left hanging: nothing of it was written.
+            failQueued();
+        }
+
+        void failQueued() {
+            try {
+                Pending late;
+                while ((late = take(0)) != null) {
+                    fail(late, shuttingDown());
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        /** Skips the calls whose client is gone (nothing of them is written), then writes the rest. */
+        private void writeBatch(List<Pending> batch) {
+            List<Pending> live = new ArrayList<>(batch.size());
+            for (Pending call : batch) {
+                if (call.context().isCancelled()) {
+                    callsSkipped.increment();
+                    fail(call, new CallRejected(CallRejected.Problem.UNAVAILABLE, "the call was cancelled before it was written"));
+                } else {
+                    live.add(call);
+                }
+            }
+            writeIsolating(live);
+        }
+        /**
+         * Writes calls in one transaction and answers each by the failure's kind (DESIGN.md decision
+         * 10). An outage answers all of them UNAVAILABLE at once. A call that failed while being
+         * decided is known: it alone gets INTERNAL and the others are decided again without it. A
+         * fault in the batched SQL writes names no call, so the batch is bisected: each half is
+         * written in its own transaction (the earlier half first, keeping arrival order), which finds
+         * one bad call among N in about 2 log2 N transactions. Only a failing batch pays for that;
+         * per-call savepoints would cost every batch on the happy path.
+         */
+        private void writeIsolating(List<Pending> calls) {
+            List<Pending> remaining = new ArrayList<>(calls);
+            while (!remaining.isEmpty()) {
+                try {
+                    List<List<Result>> results = write(remaining);
+                    answerAll(List.copyOf(remaining), results, erasing);
+                    return;
+                } catch (DecideFault fault) {
+                    callFault(remaining.remove(fault.call), fault.getCause());
+                } catch (BatchFailure failure) {
+                    failures.get(failure.kind).increment();
+                    if (failure.kind != Failures.Kind.CALL_FAULT) {
+                        log.warn("append batch of {} calls failed, the database is unavailable ({}): {}", remaining.size(),
+                                failure.kind, failure.getCause() == null ? "still conflicting" : failure.getCause().toString());
+                        CallRejected unavailable = new CallRejected(CallRejected.Problem.UNAVAILABLE,
+                                "the database is unavailable; nothing of this call was acknowledged, retry");
+                        remaining.forEach(call -> fail(call, unavailable));
+                    } else if (remaining.size() == 1) {
+                        callFault(remaining.get(0), failure.getCause());
+                    } else {
+                        int half = remaining.size() / 2;
+                        writeIsolating(remaining.subList(0, half));
+                        writeIsolating(remaining.subList(half, remaining.size()));
+                    }
+                    return;
+                }
+            }
+        }
+        /** Decides and writes one batch in one transaction, retrying when a concurrent batch interfered. */
+        private List<List<Result>> write(List<Pending> batch) throws BatchFailure, DecideFault {
+            for (int attempt = 1; ; attempt++) {
+                Throwable failure = null;
+                Failures.Kind kind = Failures.Kind.CONFLICT;
+                try {
+                    List<List<Result>> results = attempt(batch);
+                    if (results != null) {
+                        return results;
+                    }
+                } catch (SQLException | RuntimeException e) {
+                    failure = e;
+                    kind = Failures.classify(e);
+                }
+                if (kind != Failures.Kind.CONFLICT || attempt >= ATTEMPTS) {
+                    throw new BatchFailure(kind, failure);
+                }
+                log.debug("append batch retried after {}", failure == null ? "a lost race" : failure.toString());
+            }
+        }
+        /** Returns null when the batch lost a race with another instance and must be decided again. */
+        private List<List<Result>> attempt(List<Pending> batch) throws SQLException, DecideFault {
+            Instant at = Instant.now().truncatedTo(ChronoUnit.MICROS); // timestamptz precision
+            long started = System.nanoTime();
+            Connection connection = connection();
+            Set<UUID> insertedUsers = new HashSet<>();
+            Set<UUID> erasedMedia = Set.of();
+            try {
+                BatchState state = load(connection, batch);
+                List<List<Result>> results = new ArrayList<>(batch.size());
+                List<EventLog.Appended> appended = new ArrayList<>();
+                List<Delivery.Live> live = new ArrayList<>();
+                for (int i = 0; i < batch.size(); i++) {
+                    Pending call = batch.get(i);
+                    List<Result> callResults = new ArrayList<>(call.submissions().size());
+                    try {
+                        for (Submission submission : call.submissions()) {
+                            callResults.add(decide(call.caller(), submission, state, at, appended, live));
+                        }
+                    } catch (StateReadFailure e) {
+                        throw e.getCause(); // a database failure of the batch, classified as such
+                    } catch (RuntimeException e) {
+                        throw new DecideFault(i, e);
+                    }
+                    results.add(callResults);
+                }
+                List<String> notifications = notifications(appended, live);
+                if (!appended.isEmpty()) {
+                    if (!Conversations.write(connection, state, at, storedUsers, insertedUsers)) {
+                        connection.rollback();
+                        return null;
+                    }
+                    Messages.write(connection, state.messages, at);
+                    erasedMedia = MediaRefs.write(connection, state.media);
+                    Preferences.write(connection, state.preferences);
+                    appended = erase(connection, state.messages.erasedEvents, appended);
+                    if (!EventLog.claim(connection, appended, at)) {
+                        connection.rollback();
+                        return null;
+                    }
+                    EventLog.append(connection, appended, at, notifications); // the position lock: last, then commit
+                } else if (!notifications.isEmpty()) {
+                    EventLog.notify(connection, notifications);
+                }
+                connection.commit();
+                erasing = erasedMedia;
+                rememberStoredUsers(insertedUsers);
+                commit.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
+                batchSize.record(batch.stream().mapToInt(p -> p.submissions().size()).sum());
+                eventsAppended.increment(appended.size());
+                feedRowsWritten.increment(appended.stream().mapToInt(a -> a.stored().recipients().size()).sum());
+                return results;
+            } catch (SQLException | RuntimeException | DecideFault e) {
+                discardIfBroken(connection);
+                throw e;
+            }
+        }
+        /**
+         * The writer's own connection, kept from batch to batch (one writer thread): its session
+         * settings are made once, and no batch pays for a pool checkout.
+         */
+        private Connection connection() throws SQLException {
+            if (writerConnection == null) {
+                Connection connection = dataSource.getConnection();
+                try (Statement settings = connection.createStatement()) {
+                    settings.execute(sessionSettings);
+                }
+                connection.setAutoCommit(false);
+                writerConnection = connection;
+            }
+            return writerConnection;
+        }
+        /** After a failed batch: roll back; a connection that is no longer usable is replaced next time. */
+        private void discardIfBroken(Connection connection) {
+            try {
+                connection.rollback();
+                if (connection.isValid(1)) {
+                    return;
+                }
+            } catch (SQLException e) {
+                // broken: replaced below
+            }
+            closeWriterConnection();
+        }
+        private void closeWriterConnection() {
+            if (writerConnection != null) {
+                try {
+                    writerConnection.close();
+                } catch (SQLException e) {
+                    log.debug("closing the writer connection: {}", e.getMessage());
+                }
+                writerConnection = null;
+            }
+        }
     }
 }

@@ -19,8 +19,10 @@ import org.springframework.util.unit.DataSize;
  *                       into an empty queue is always taken, whatever its size
  * @param maxBatchBytes  serialized request bytes in one transaction at most (a single call
  *                       larger than this is still written whole)
- * @param stopTimeout    how long stopping waits for the writer to finish what is queued; what
+ * @param stopTimeout    how long stopping waits for the writers to finish what is queued; what
  *                       is left then is answered UNAVAILABLE
+ * @param writers        writer lanes, each with its own connection: one lane's batch is read and
+ *                       decided while another's commits (queue-capacity is shared out among them)
  */
 @ConfigurationProperties("eventsync.store")
 public record StoreProperties(
@@ -29,13 +31,14 @@ public record StoreProperties(
         @DefaultValue("5s") Duration lockTimeout,
         @DefaultValue("64MB") DataSize maxQueueBytes,
         @DefaultValue("8MB") DataSize maxBatchBytes,
-        @DefaultValue("10s") Duration stopTimeout) {
+        @DefaultValue("10s") Duration stopTimeout,
+        @DefaultValue("2") int writers) {
 
     public StoreProperties {
-        if (maxBatchEvents < 1 || queueCapacity < 1 || !positive(lockTimeout) || !positive(stopTimeout)
+        if (maxBatchEvents < 1 || queueCapacity < 1 || writers < 1 || !positive(lockTimeout) || !positive(stopTimeout)
                 || maxBatchBytes.toBytes() < 1 || maxQueueBytes.compareTo(maxBatchBytes) < 0) {
             throw new IllegalArgumentException("eventsync.store: max-batch-events, queue-capacity, max-batch-bytes,"
-                    + " lock-timeout and stop-timeout must be positive and max-queue-bytes at least max-batch-bytes;"
+                    + " writers, lock-timeout and stop-timeout must be positive and max-queue-bytes at least max-batch-bytes;"
                     + " got " + this);
         }
     }
@@ -43,7 +46,7 @@ public record StoreProperties(
     /** The defaults with these batch and queue sizes, for tests and tools. */
     public static StoreProperties of(int maxBatchEvents, int queueCapacity, Duration lockTimeout) {
         return new StoreProperties(maxBatchEvents, queueCapacity, lockTimeout, DataSize.ofMegabytes(64),
-                DataSize.ofMegabytes(8), Duration.ofSeconds(10));
+                DataSize.ofMegabytes(8), Duration.ofSeconds(10), 2);
     }
 
     private static boolean positive(Duration duration) {

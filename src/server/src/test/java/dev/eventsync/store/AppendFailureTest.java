@@ -264,7 +264,7 @@ class AppendFailureTest {
         int callBytes = small.getSerializedSize();
         // Room for two calls in the queue, one in a batch.
         StoreProperties properties = new StoreProperties(2000, 100, Duration.ofSeconds(2), DataSize.ofBytes(2L * callBytes),
-                DataSize.ofBytes(callBytes), Duration.ofSeconds(10));
+                DataSize.ofBytes(callBytes), Duration.ofSeconds(10), 2);
         SimpleMeterRegistry appenderMeters = new SimpleMeterRegistry();
         Appender appender = otherInstance(new Decider(Limits.defaults()), properties, appenderMeters);
         Api.User alice = api.newUser();
@@ -296,7 +296,7 @@ class AppendFailureTest {
     @Test
     void stopIsBoundedAndAnswersWhatIsStillQueuedUnavailable() throws Exception {
         StoreProperties properties = new StoreProperties(2000, 100, Duration.ofSeconds(5), DataSize.ofMegabytes(64),
-                DataSize.ofMegabytes(8), Duration.ofMillis(200));
+                DataSize.ofMegabytes(8), Duration.ofMillis(200), 2);
         Appender appender = otherInstance(new Decider(Limits.defaults()), properties, new SimpleMeterRegistry());
         Api.User alice = api.newUser();
         String conversation = conversationOf(alice, "stop");

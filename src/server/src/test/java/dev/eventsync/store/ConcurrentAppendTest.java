@@ -18,6 +18,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -34,9 +35,9 @@ import org.springframework.boot.grpc.test.autoconfigure.LocalGrpcServerPort;
 import org.springframework.test.context.TestPropertySource;
 
 /**
- * Guarantee 1 of API.md under load: 8 writers on three independent appenders (the server's,
- * reached over gRPC, and two more on their own connections, as other instances would be)
- * append into one conversation while a reader tails its feed by cursor. The reader must end
+ * Guarantee 1 of API.md under load: 8 writers on three independent appenders of two lanes each
+ * (the server's, reached over gRPC, and two more on their own connections, as other instances
+ * would be) append into two conversations while a reader of both tails its feed by cursor. The reader must end
  * with every event exactly once, and its incremental reads must concatenate to the full feed.
  */
 @ServerTest
@@ -74,10 +75,19 @@ class ConcurrentAppendTest {
         for (int i = 0; i < WRITERS; i++) {
             writers.add(api.newUser());
         }
-        String conversation = Events.newUuid();
+        // Two conversations in different writer lanes: the lanes' batches commit in between each other.
         String[] members = writers.stream().map(Api.User::uuid).toArray(String[]::new);
-        assertThat(reader.submit(Events.createConversation(conversation, "load", members)).hasAccepted()).isTrue();
-        String start = reader.feed().get(0).getUuid();
+        List<String> conversations = new ArrayList<>();
+        for (int lane = 0; conversations.size() < 2; ) {
+            String conversation = Events.newUuid();
+            if (Appender.laneOf(UUID.fromString(conversation), 2) == lane) {
+                assertThat(reader.submit(Events.createConversation(conversation, "load", members)).hasAccepted()).isTrue();
+                conversations.add(conversation);
+                lane++;
+            }
+        }
+        List<Event> created = reader.feed();
+        String start = created.get(created.size() - 1).getUuid();
 
         Submissions submissions = new Submissions(Limits.defaults());
         for (int i = 0; i < 2; i++) {
@@ -98,7 +108,7 @@ class ConcurrentAppendTest {
                 go.await();
                 List<String> sent = new ArrayList<>();
                 for (int m = 0; m < MESSAGES_PER_WRITER; m++) {
-                    Event message = Events.send(conversation, "w" + writer + " m" + m);
+                    Event message = Events.send(conversations.get(writer % 2), "w" + writer + " m" + m);
                     if (writer % 3 == 0) {
                         assertThat(user.submit(message).hasAccepted()).isTrue();
                     } else {

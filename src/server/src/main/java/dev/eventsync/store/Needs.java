@@ -27,6 +27,8 @@ final class Needs {
     final Set<MemberKey> markers = new LinkedHashSet<>();
     /** Users whose blocks (either direction) decide the batch: creators, adders, typers. */
     final Set<UUID> blockParties = new HashSet<>();
+    /** Both users of each block or unblock of the batch. */
+    final Set<UUID> blockChanges = new HashSet<>();
     /** Messages a delete may erase: their edit and reaction events are loaded. */
     final Set<MessageRef> deletions = new LinkedHashSet<>();
     /** Media named by attachments and pictures; in uuid order, the order their rows are locked in. */
@@ -57,7 +59,10 @@ final class Needs {
         UUID conversation = command.conversation();
         if (conversation != null) {
             conversations.add(conversation);
-        } else if (!(command instanceof Command.BlockUser)) {
+        } else if (command instanceof Command.BlockUser c) {
+            blockChanges.add(caller);
+            blockChanges.add(c.user());
+        } else {
             profileAuthors.add(caller); // a profile event reaches the author's contacts
         }
         if (command instanceof Command.CreateConversation || command instanceof Command.AddMember) {

@@ -5,7 +5,9 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
@@ -18,6 +20,18 @@ final class Preferences {
             select user_uuid, blocked_uuid from blocks where user_uuid = any(?)
             union
             select user_uuid, blocked_uuid from blocks where blocked_uuid = any(?)""";
+
+    /**
+     * The users whose blocks a batch reads (shared) or changes (exclusive, both users of a block),
+     * in uuid order, after the conversation locks like every lock of a batch. Without it a block
+     * and an add of the blocked user, in two writer lanes or on two instances, could each be
+     * decided without the other and both be accepted; with it the later one waits for the
+     * earlier's commit and is decided on it. Batches of messages only take none.
+     */
+    static final String LOCK_BLOCKS = """
+            select case when l.x then pg_advisory_xact_lock(hashtextextended(l.u::text, %1$d))::text
+                        else pg_advisory_xact_lock_shared(hashtextextended(l.u::text, %1$d))::text end
+            from (select u, x from unnest(?::uuid[], ?::boolean[]) as i(u, x) order by u) as l""".formatted(UserLock.BLOCKS);
 
     static final String BLOCK = """
             insert into blocks (user_uuid, blocked_uuid) values (?, ?) on conflict do nothing""";
@@ -35,6 +49,7 @@ final class Preferences {
 
     static PreferenceState load(Connection connection, Needs needs) throws SQLException {
         Set<PreferenceState.Block> blocks = new HashSet<>();
+        lockBlocks(connection, needs);
         if (!needs.blockParties.isEmpty()) {
             try (PreparedStatement select = connection.prepareStatement(BLOCKS)) {
                 select.setArray(1, SqlArrays.uuids(connection, needs.blockParties));
@@ -47,6 +62,21 @@ final class Preferences {
             }
         }
         return new PreferenceState(blocks);
+    }
+
+    private static void lockBlocks(Connection connection, Needs needs) throws SQLException {
+        Set<UUID> users = new HashSet<>(needs.blockParties);
+        users.addAll(needs.blockChanges);
+        if (users.isEmpty()) {
+            return;
+        }
+        List<UUID> uuids = new ArrayList<>(users);
+        Boolean[] exclusive = uuids.stream().map(needs.blockChanges::contains).toArray(Boolean[]::new);
+        try (PreparedStatement lock = connection.prepareStatement(LOCK_BLOCKS)) {
+            lock.setArray(1, SqlArrays.uuids(connection, uuids));
+            lock.setArray(2, connection.createArrayOf("boolean", exclusive));
+            lock.executeQuery().close();
+        }
     }
 
     static void write(Connection connection, PreferenceState state) throws SQLException {

@@ -17,6 +17,8 @@ public final class UserLock {
     /** The kinds, each its own lock: a user's pushers do not wait for their uploads. */
     public static final int PUSHERS = 7;
     public static final int MEDIA = 9;
+    /** Taken by the append batches, many users at once: see {@code Preferences.LOCK_BLOCKS}. */
+    static final int BLOCKS = 11;
 
     static final String LOCK = "select pg_advisory_xact_lock(hashtextextended(?::text, ?))";
 

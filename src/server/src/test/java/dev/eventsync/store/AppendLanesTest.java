@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.eventsync.events.Decider;
 import dev.eventsync.events.Limits;
+import dev.eventsync.events.Reason;
 import dev.eventsync.events.Result;
 import dev.eventsync.events.Submission;
 import dev.eventsync.events.Submissions;
@@ -124,6 +125,25 @@ class AppendLanesTest {
             assertThat(stalled).isNotDone();
             connection.rollback();
             assertThat(stalled.get(10, TimeUnit.SECONDS).get(0)).isInstanceOf(Result.Accepted.class);
+        }
+    }
+
+    @Test
+    void aBlockAndAnAddOfTheBlockedUserInTwoLanesAreDecidedOneAfterTheOther() throws Exception {
+        Api.User alice = api.newUser();
+        Api.User bob = api.newUser();
+        // bob's conversation is in the other lane than alice's block (which goes by its caller).
+        String bobs = conversationInLane(bob, 1 - Appender.laneOf(alice.id, LANES));
+        Event block = Events.block(bob.uuid(), true);
+        try (PositionLock lock = PositionLock.hold(dataSource)) {
+            CompletableFuture<List<Result>> blocked = submit(alice, block);
+            PositionLock.awaitWaiters(jdbc, 1); // decided and written, waiting for its positions
+            CompletableFuture<List<Result>> added = submit(bob, Events.addMember(bobs, alice.uuid()));
+            PositionLock.awaitWaiters(jdbc, 2); // waits for the block's commit before it reads the blocks
+            lock.release();
+            assertThat(blocked.get(10, TimeUnit.SECONDS).get(0)).isInstanceOf(Result.Accepted.class);
+            assertThat(added.get(10, TimeUnit.SECONDS).get(0)).isInstanceOfSatisfying(Result.Refused.class,
+                    refused -> assertThat(refused.rejection().reason()).isEqualTo(Reason.FORBIDDEN));
         }
     }
 

@@ -2,6 +2,7 @@ package dev.eventsync.api;
 
 import dev.eventsync.auth.Caller;
 import dev.eventsync.events.Submissions;
+import dev.eventsync.feed.FeedMessage;
 import dev.eventsync.feed.FeedStreams;
 import dev.eventsync.history.HistoryQuery;
 import dev.eventsync.history.HistoryReader;
@@ -18,13 +19,22 @@ import dev.eventsync.proto.v1.SyncFromServerRequest;
 import dev.eventsync.proto.v1.SyncRequest;
 import dev.eventsync.ratelimit.RateLimits;
 import dev.eventsync.store.Appender;
+import io.grpc.BindableService;
+import io.grpc.MethodDescriptor;
+import io.grpc.ServerMethodDefinition;
+import io.grpc.ServerServiceDefinition;
 import io.grpc.stub.ServerCallStreamObserver;
+import io.grpc.stub.ServerCalls;
 import io.grpc.stub.StreamObserver;
 import org.springframework.stereotype.Service;
 
-/** The EventService endpoints: proto in, caller from the token, rules and store decide, proto out. */
+/**
+ * The EventService endpoints: proto in, caller from the token, rules and store decide, proto out.
+ * Not the generated ImplBase: its {@code bindService()} is final, and SyncFromServer is bound here
+ * with its own response marshaller.
+ */
 @Service
-class EventGrpcService extends EventServiceGrpc.EventServiceImplBase {
+class EventGrpcService implements EventServiceGrpc.AsyncService, BindableService {
 
     private final Submissions submissions;
     private final Appender appender;
@@ -74,11 +84,27 @@ class EventGrpcService extends EventServiceGrpc.EventServiceImplBase {
         }
     }
 
+    /**
+     * The generated service, but SyncFromServer is bound to {@link #streamFeed} with a response
+     * marshaller that writes stored events as their stored bytes ({@link FeedMessageMarshaller}):
+     * the same method name and request, the same bytes on the wire. Spring gRPC binds the
+     * interceptors around what this returns, so they apply to it as to every method.
+     */
     @Override
-    public void syncFromServer(SyncFromServerRequest request, StreamObserver<Event> observer) {
+    public ServerServiceDefinition bindService() {
+        MethodDescriptor<SyncFromServerRequest, Event> generated = EventServiceGrpc.getSyncFromServerMethod();
+        ServerMethodDefinition<SyncFromServerRequest, FeedMessage> passThrough = ServerMethodDefinition.create(
+                generated.toBuilder(generated.getRequestMarshaller(), FeedMessageMarshaller.INSTANCE).build(),
+                ServerCalls.asyncServerStreamingCall(this::streamFeed));
+        return ServiceDefinitions.rewrite(EventServiceGrpc.bindService(this), method -> method.getMethodDescriptor().getFullMethodName()
+                .equals(generated.getFullMethodName()) ? passThrough : method);
+    }
+
+    /** SyncFromServer (bound by {@link #bindService()}; the generated {@code syncFromServer} is not). */
+    void streamFeed(SyncFromServerRequest request, StreamObserver<FeedMessage> observer) {
         Caller caller = Caller.current();
         rateLimits.chargeStreamOpen(caller.userUuid()); // throws RateLimited
-        feeds.start((ServerCallStreamObserver<Event>) observer, caller.userUuid(), request.getAfterEventUuid(),
+        feeds.start((ServerCallStreamObserver<FeedMessage>) observer, caller.userUuid(), request.getAfterEventUuid(),
                 request.getFollow(), errors::toException);
     }
 

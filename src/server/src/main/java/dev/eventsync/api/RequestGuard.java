@@ -9,11 +9,8 @@ import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerMethodDefinition;
 import io.grpc.ServerServiceDefinition;
-import io.grpc.ServiceDescriptor;
 import io.grpc.Status;
 import java.io.InputStream;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -60,18 +57,7 @@ class RequestGuard extends DefaultGrpcServiceConfigurer {
 
     /** The service with request marshallers that hand on a marker instead of throwing, and a handler that refuses it. */
     ServerServiceDefinition guard(ServerServiceDefinition service) {
-        ServiceDescriptor original = service.getServiceDescriptor();
-        List<ServerMethodDefinition<?, ?>> methods = new ArrayList<>();
-        ServiceDescriptor.Builder descriptor = ServiceDescriptor.newBuilder(original.getName())
-                .setSchemaDescriptor(original.getSchemaDescriptor());
-        for (ServerMethodDefinition<?, ?> method : service.getMethods()) {
-            ServerMethodDefinition<?, ?> guarded = guard(method);
-            descriptor.addMethod(guarded.getMethodDescriptor());
-            methods.add(guarded);
-        }
-        ServerServiceDefinition.Builder builder = ServerServiceDefinition.builder(descriptor.build());
-        methods.forEach(builder::addMethod);
-        return builder.build();
+        return ServiceDefinitions.rewrite(service, this::guard);
     }
 
     private <Q, R> ServerMethodDefinition<Q, R> guard(ServerMethodDefinition<Q, R> method) {

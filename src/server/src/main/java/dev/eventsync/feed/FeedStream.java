@@ -1,8 +1,8 @@
 package dev.eventsync.feed;
 
-import com.google.protobuf.InvalidProtocolBufferException;
 import dev.eventsync.events.CallRejected;
 import dev.eventsync.events.Delivery;
+import dev.eventsync.events.StoredBodies;
 import dev.eventsync.live.LiveStream;
 import dev.eventsync.proto.v1.Event;
 import dev.eventsync.proto.v1.SyncCaughtUp;
@@ -57,7 +57,7 @@ final class FeedStream implements LiveStream, ByteBudget.Holder {
         List<UUID> onlineContacts(UUID user, UUID after, int limit);
     }
 
-    private final ServerCallStreamObserver<Event> call;
+    private final ServerCallStreamObserver<FeedMessage> call;
     private final FeedReader reader;
     private final FeedProperties properties;
     private final Executor executor;
@@ -110,7 +110,7 @@ final class FeedStream implements LiveStream, ByteBudget.Holder {
     /** Reserved for the burst's contacts read and not yet sent. */
     private long burstHeld;
 
-    FeedStream(ServerCallStreamObserver<Event> call, FeedReader reader, FeedProperties properties, Executor executor,
+    FeedStream(ServerCallStreamObserver<FeedMessage> call, FeedReader reader, FeedProperties properties, Executor executor,
                Function<Throwable, Throwable> errors, Owner owner, UUID user, boolean follow, long position,
                String cursor, long caughtUpAt, int transitoryCapacity, ByteBudget budget, Context.CancellableContext own) {
         this.call = call;
@@ -204,14 +204,14 @@ final class FeedStream implements LiveStream, ByteBudget.Holder {
                 drain();
             } catch (CompletionException e) {
                 finish(e.getCause()); // the read-ahead failed
-            } catch (RuntimeException | InvalidProtocolBufferException e) {
+            } catch (RuntimeException e) {
                 finish(e);
             }
             missed = pending.addAndGet(-missed);
         } while (missed != 0);
     }
 
-    private void drain() throws InvalidProtocolBufferException {
+    private void drain() {
         long late = grantedLater.getAndSet(0);
         if (finished) {
             giveBack(late);
@@ -257,7 +257,7 @@ final class FeedStream implements LiveStream, ByteBudget.Holder {
                 if (burst.hasNext()) {
                     burstHeld -= PresenceBurst.BYTES_PER_CONTACT;
                     pinned += PresenceBurst.BYTES_PER_CONTACT;
-                    call.onNext(burst.next(Instant.now()));
+                    call.onNext(new FeedMessage.Built(burst.next(Instant.now())));
                 } else if (burst.done()) {
                     burst = null;
                 } else if (!refillBurst()) {
@@ -268,7 +268,7 @@ final class FeedStream implements LiveStream, ByteBudget.Holder {
             Event next = transitory.poll();
             if (next != null) {
                 transitoryCount.decrementAndGet();
-                call.onNext(next);
+                call.onNext(new FeedMessage.Built(next));
                 continue;
             }
             if (page.isEmpty() && !readPage()) {
@@ -280,10 +280,10 @@ final class FeedStream implements LiveStream, ByteBudget.Holder {
             FeedReader.Entry entry = page.poll();
             pageHeld -= entry.size();
             pinned += entry.size();
-            Event event = Event.parseFrom(entry.body());
-            call.onNext(event);
+            // As stored: the transport writes the body as it is, no parse and serialize per event.
+            call.onNext(new FeedMessage.Stored(entry.body()));
             position = entry.position();
-            lastEventUuid = event.getUuid();
+            lastEventUuid = StoredBodies.uuid(entry.body());
         }
         if (pinned > 0 && stalledSince == 0) {
             stalledSince = System.nanoTime();
@@ -438,10 +438,10 @@ final class FeedStream implements LiveStream, ByteBudget.Holder {
 
     private void catchUp() {
         caughtUp = true;
-        call.onNext(Event.newBuilder()
+        call.onNext(new FeedMessage.Built(Event.newBuilder()
                 .setSyncCaughtUp(SyncCaughtUp.newBuilder().setLastEventUuid(lastEventUuid))
                 .setOccurredAt(Delivery.timestamp(Instant.now()))
-                .build());
+                .build()));
         if (!follow) {
             finish(null);
             return;

@@ -4,7 +4,6 @@ import dev.eventsync.events.CallRejected;
 import dev.eventsync.live.LiveHub;
 import dev.eventsync.live.LiveProperties;
 import dev.eventsync.live.Presence;
-import dev.eventsync.proto.v1.Event;
 import io.grpc.Context;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.micrometer.core.instrument.Gauge;
@@ -85,7 +84,7 @@ public class FeedStreams implements DisposableBean, FeedStream.Owner {
      * Resolves the cursor (throwing {@link CallRejected} for a bad one, before anything is sent),
      * then starts streaming.
      */
-    public void start(ServerCallStreamObserver<Event> call, UUID user, String cursor, boolean follow,
+    public void start(ServerCallStreamObserver<FeedMessage> call, UUID user, String cursor, boolean follow,
                       Function<Throwable, Throwable> errors) {
         if (closing) {
             throw new CallRejected(CallRejected.Problem.UNAVAILABLE, "the server is shutting down: reconnect");

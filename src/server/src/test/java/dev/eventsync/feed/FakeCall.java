@@ -1,5 +1,6 @@
 package dev.eventsync.feed;
 
+import dev.eventsync.events.StoredBodies;
 import dev.eventsync.proto.v1.Event;
 import io.grpc.stub.ServerCallStreamObserver;
 import java.util.List;
@@ -9,8 +10,9 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * A SyncFromServer call as a {@link FeedStream} sees it, without a transport: it takes as many
  * events as the test allows ({@link #allow}), then is not ready, as a client that stops reading.
+ * What it takes is kept as the client would parse it (a stored body parsed).
  */
-final class FakeCall extends ServerCallStreamObserver<Event> {
+final class FakeCall extends ServerCallStreamObserver<FeedMessage> {
 
     final List<Event> sent = new CopyOnWriteArrayList<>();
     private final AtomicLong room;
@@ -45,9 +47,9 @@ final class FakeCall extends ServerCallStreamObserver<Event> {
     }
 
     @Override
-    public void onNext(Event event) {
+    public void onNext(FeedMessage message) {
         room.decrementAndGet();
-        sent.add(event);
+        sent.add(message instanceof FeedMessage.Stored stored ? StoredBodies.parse(stored.body()) : ((FeedMessage.Built) message).event());
     }
 
     @Override

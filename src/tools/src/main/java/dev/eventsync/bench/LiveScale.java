@@ -182,7 +182,10 @@ final class LiveScale {
                 } else {
                     channel = sharedChannel.apply(i % 16);
                 }
-                opening.acquire();
+                if (!opening.tryAcquire(120, TimeUnit.SECONDS)) {
+                    throw new IllegalStateException("W4: the last " + OPENING + " devices opened did not catch up within 120 s ("
+                            + i + " opened, " + open.caughtUp.get() + " caught up, " + open.failed.get() + " failed)");
+                }
                 follow(channel, UUID.randomUUID(), open, opening::release, event -> {});
             }
             boolean settled = open.settled.await(300, TimeUnit.SECONDS);

@@ -34,8 +34,8 @@ import java.util.function.IntFunction;
  * among S follow streams and measures acknowledgement to arrival, at 1,000 and at 10,000
  * streams (the streams share the generator's channels: W3 measures the server's fan-out, not
  * connections). W4 opens N idle devices as phones hold them, each its own TCP connection and
- * follow stream, then runs W1 beside them. Each workload cancels its streams at the end, so the
- * next one starts from an empty hub.
+ * follow stream, then runs W1 beside them (and W1 alone before, in the same run, to compare).
+ * Each workload cancels its streams at the end, so the next one starts from an empty hub.
  */
 final class LiveScale {
 
@@ -167,6 +167,8 @@ final class LiveScale {
         out.line("(W4: open files limit %s, so %d devices on their own connection and %d on shared ones; targets %s)",
                 limit == Long.MAX_VALUE ? "unlimited" : String.valueOf(limit), own, target - own,
                 spreads(grpcTarget) ? LOOPBACK_ADDRESSES + " loopback addresses" : grpcTarget);
+        // W1 alone first, in the same run: what the devices cost W1 is the difference (this machine's fsync varies by the hour)
+        LoadGenerator.Recorder alone = w1.run();
         List<ManagedChannel> channels = new ArrayList<>(own);
         Streams open = new Streams(target);
         Semaphore opening = new Semaphore(OPENING);
@@ -198,13 +200,16 @@ final class LiveScale {
             long heapLoaded = serverHeapMb.call();
             int stillOpen = open.open.get();
             out.line("W4 streams open=%d target=%d own_connections=%d shared=%d server_heap_mb=%d w1_p99_ms=%.2f failed=%d"
-                            + " server_heap_under_w1_mb=%d w1_p50_ms=%.2f w1_events=%d server_gauge=%s open_s=%.1f still_open=%d",
+                            + " server_heap_under_w1_mb=%d w1_p50_ms=%.2f w1_events=%d w1_alone_p99_ms=%.2f w1_alone_events=%d"
+                            + " server_gauge=%s open_s=%.1f still_open=%d",
                     caughtUp, target, own, target - own, heapOpen, latencies.percentileMillis(99), open.failed.get(), heapLoaded,
-                    latencies.percentileMillis(50), latencies.count(), gauge, openSeconds, stillOpen);
+                    latencies.percentileMillis(50), latencies.count(), alone.percentileMillis(99), alone.count(), gauge, openSeconds,
+                    stillOpen);
             results.put("w4_open", caughtUp);
             results.put("w4_own_connections", own);
             results.put("w4_server_heap_mb", heapOpen);
             results.put("w4_w1_p99_ms", latencies.percentileMillis(99));
+            results.put("w4_w1_alone_p99_ms", alone.percentileMillis(99));
         } finally {
             open.cancelAll();
             channels.forEach(ManagedChannel::shutdownNow);

@@ -41,6 +41,12 @@ fi
 # shellcheck disable=SC2206
 server_args+=(${BENCH_SERVER_ARGS:-})
 
+# W4 holds one connection per device: a descriptor each in both processes. Raise the soft limit
+# as far as the hard one allows (raising the hard one needs CAP_SYS_RESOURCE); the load generator
+# reads its limit and says how many devices got a connection of their own.
+ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+limits="open files $(ulimit -n) (hard $(ulimit -Hn)), fs.file-max $(cat /proc/sys/fs/file-max 2>/dev/null || echo ?), ephemeral ports $(tr '\t' '-' < /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || echo ?)"
+
 java -Xmx1g "${server_jar[@]}" "${server_args[@]}" > "$work/server.log" 2>&1 &
 server=$!
 cleanup() { kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true; rm -rf "$work"; }
@@ -52,5 +58,7 @@ for _ in $(seq 1 120); do
 done
 
 echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB; server heap max 1 GiB; $(java -version 2>&1 | head -1)"
-java -Xmx2g "${tools_jar[@]}" bench --grpc 127.0.0.1:$grpc_port --http 127.0.0.1:$http_port \
+echo "limits (both processes): $limits"
+# 4 GiB: W4's client side holds one grpc-java channel per device (the server stays at 1 GiB).
+java -Xmx4g "${tools_jar[@]}" bench --grpc 127.0.0.1:$grpc_port --http 127.0.0.1:$http_port \
   --jdbc "$db_url" --disk-dir "$work/bench-disk" "$@"

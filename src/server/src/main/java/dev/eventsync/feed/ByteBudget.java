@@ -2,9 +2,9 @@ package dev.eventsync.feed;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.Map;
 import java.util.function.LongConsumer;
 
 /**
@@ -12,8 +12,12 @@ import java.util.function.LongConsumer;
  * database and not yet sent, and what was written to a stream that its transport has not yet
  * taken (a picture written to a client that does not read sits in the server's direct memory).
  * A stream reserves before it reads; when the budget is short it is queued (first come, first
- * served) and called back once its minimum is free: nobody spins and no thread blocks. Holders
- * are asked to give back what they can (rows not yet sent) whenever someone waits.
+ * served) and called back once its minimum is free: nobody spins and no thread blocks. The
+ * holders of bytes are asked to give back what they can (rows not yet sent) when a wait begins,
+ * and again on each {@link #pressure()} while someone waits (the streams' timer calls it every
+ * second). Only holders that hold bytes now are asked, once per wait, not once per waiter: with
+ * ten thousand streams woken at once, asking every stream that ever held bytes for every queued
+ * waiter was quadratic and kept the reader threads busy for seconds (W3 at 10,000 streams).
  */
 final class ByteBudget {
 
@@ -22,12 +26,13 @@ final class ByteBudget {
         void reclaim();
     }
 
-    private record Waiter(long min, long want, LongConsumer granted) {}
+    private record Waiter(Holder holder, long min, long want, LongConsumer granted) {}
 
     private final long total;
     private long available;
     private final ArrayDeque<Waiter> waiters = new ArrayDeque<>();
-    private final Set<Holder> holders = ConcurrentHashMap.newKeySet();
+    /** The bytes each holder holds now; a holder that gave everything back is not in it. Guarded by this. */
+    private final Map<Holder, Long> held = new HashMap<>();
 
     ByteBudget(long total) {
         this.total = total;
@@ -53,19 +58,17 @@ final class ByteBudget {
      */
     long acquire(Holder holder, long min, long want, LongConsumer granted) {
         long needed = Math.min(min, total);
+        boolean waitBegins;
         synchronized (this) {
             if (waiters.isEmpty() && available >= needed) {
-                long grant = Math.min(Math.max(want, needed), available);
-                available -= grant;
-                holders.add(holder);
-                return grant;
+                return grant(holder, Math.min(Math.max(want, needed), available));
             }
-            waiters.add(new Waiter(needed, Math.max(want, needed), grant -> {
-                holders.add(holder);
-                granted.accept(grant);
-            }));
+            waitBegins = waiters.isEmpty();
+            waiters.add(new Waiter(holder, needed, Math.max(want, needed), granted));
         }
-        pressure();
+        if (waitBegins) {
+            pressure(); // a waiter behind others: the holders were asked when the first began to wait
+        }
         return 0;
     }
 
@@ -74,37 +77,48 @@ final class ByteBudget {
         if (!waiters.isEmpty() || available < min) {
             return 0;
         }
-        long grant = Math.min(want, available);
-        available -= grant;
-        holders.add(holder);
-        return grant;
+        return grant(holder, Math.min(want, available));
+    }
+
+    /** Holders holding bytes now (the ones {@link #pressure()} asks). */
+    synchronized int holders() {
+        return held.size();
+    }
+
+    private long grant(Holder holder, long bytes) {
+        available -= bytes;
+        held.merge(holder, bytes, Long::sum);
+        return bytes;
     }
 
     /** Gives bytes back; {@code done}: the holder will hold nothing any more (it is no longer asked to reclaim). */
     void release(Holder holder, long bytes, boolean done) {
-        if (done) {
-            holders.remove(holder);
-        }
-        if (bytes <= 0) {
-            return;
-        }
         List<Runnable> callbacks = new ArrayList<>();
         synchronized (this) {
+            if (done) {
+                held.remove(holder);
+            } else if (bytes > 0) {
+                held.computeIfPresent(holder, (h, holds) -> holds > bytes ? holds - bytes : null);
+            }
+            if (bytes <= 0) {
+                return;
+            }
             available += bytes;
             while (!waiters.isEmpty() && waiters.peek().min() <= available) {
                 Waiter next = waiters.poll();
-                long grant = Math.min(next.want(), available);
-                available -= grant;
+                long grant = grant(next.holder(), Math.min(next.want(), available));
                 callbacks.add(() -> next.granted().accept(grant));
             }
         }
         callbacks.forEach(Runnable::run);
     }
 
-    /** Asks every holder to give back what it can, when someone waits. */
+    /** Asks the holders of bytes to give back what they can, when someone waits. */
     void pressure() {
-        if (contended()) {
-            holders.forEach(Holder::reclaim);
+        List<Holder> asked;
+        synchronized (this) {
+            asked = waiters.isEmpty() ? List.of() : List.copyOf(held.keySet());
         }
+        asked.forEach(Holder::reclaim); // outside the lock: a holder may release at once
     }
 }

@@ -182,14 +182,15 @@ public final class LoadGenerator {
     }
 
     private void all() throws Exception {
+        LiveScale live = new LiveScale(grpcTarget, this::channel, this::auth, this::line, results, this::serverHeapMb,
+                () -> metric("eventsync.follow.streams", null));
         Duration duration = quick ? Duration.ofSeconds(8) : Duration.ofSeconds(20);
         int w2Events = quick ? 100_000 : 1_000_000;
-        int w3Streams = quick ? 300 : 1000;
-        int w4Streams = quick ? 2000 : 10_000;
+        // W3 at round 1's scale and at ten times it; --quick at smaller counts, by the same code
+        int[] w3Streams = quick ? new int[] {300, 3000} : new int[] {1000, 10_000};
+        int w4Devices = quick ? 5000 : 50_000;
 
-        if (!only.equals(Set.of("W4"))) { // W4 writes nothing
-            recycleWalSegments(quick ? 32 : 192);
-        }
+        recycleWalSegments(quick ? 32 : 192);
         double onePerTx = only.contains("BASE") ? baseOnePerTx(warmup, duration) : Double.NaN;
         double groupCommit = only.contains("BASE") ? baseGroupCommit(warmup, duration) : Double.NaN;
         double w1 = Double.NaN;
@@ -225,12 +226,14 @@ public final class LoadGenerator {
         }
         if (only.contains("W3")) {
             withWalFigures("W3", () -> {
-                fanout(w3Streams, quick ? 100 : 300);
+                for (int streams : w3Streams) {
+                    live.fanout(streams, quick ? 100 : 300);
+                }
                 return null;
             });
         }
         if (only.contains("W4")) {
-            idleStreams(w4Streams);
+            live.idleDevices(w4Devices, () -> appendRun(warmup, duration, false, false, null).latencies());
         }
         if (only.contains("W5")) {
             firstSync(quick ? 100 : 1000, quick ? 50_000 : 1_000_000);
@@ -463,6 +466,37 @@ public final class LoadGenerator {
      */
     private double appendWorkload(Duration warmup, Duration duration, boolean receipts, boolean follow, PushWorkload push)
             throws Exception {
+        AppendRun run = appendRun(warmup, duration, receipts, follow, push);
+        Recorder latencies = run.latencies();
+        Window window = run.window();
+        double perSecond = window.perSecond(latencies.count());
+        String name = push != null ? "w8_w1" : follow ? "w8_streams" : receipts ? "w1r" : "w1";
+        if (push != null) {
+            line("W8 append_with_push events_per_s=%.0f p50_ms=%.2f p99_ms=%.2f clients=%d", perSecond,
+                    latencies.percentileMillis(50), latencies.percentileMillis(99), W1_CLIENTS);
+        } else if (follow) {
+            line("W8 append_streams_only events_per_s=%.0f p50_ms=%.2f p99_ms=%.2f clients=%d streams=%d", perSecond,
+                    latencies.percentileMillis(50), latencies.percentileMillis(99), W1_CLIENTS, (W1_CLIENTS + 1) / 2);
+        } else if (receipts) {
+            line("W1R append_with_receipts events_per_s=%.0f markers_per_s=%.0f p50_ms=%.2f p99_ms=%.2f clients=%d", perSecond,
+                    window.perSecond(run.markers()), latencies.percentileMillis(50), latencies.percentileMillis(99), W1_CLIENTS);
+            results.put("w1r_markers_per_s", Math.round(window.perSecond(run.markers())));
+        } else {
+            line("W1 append events_per_s=%.0f p50_ms=%.2f p99_ms=%.2f clients=%d", perSecond,
+                    latencies.percentileMillis(50), latencies.percentileMillis(99), W1_CLIENTS);
+        }
+        results.put(name + "_events_per_s", Math.round(perSecond));
+        results.put(name + "_p50_ms", latencies.percentileMillis(50));
+        results.put(name + "_p99_ms", latencies.percentileMillis(99));
+        return perSecond;
+    }
+
+    /** One run of W1 or a variant: the acknowledgement latencies of the measured window, and the markers sent in it. */
+    record AppendRun(Recorder latencies, Window window, long markers) {}
+
+    /** Runs W1 or a variant (see {@link #appendWorkload}) and reports nothing: W4 runs it beside its devices. */
+    private AppendRun appendRun(Duration warmup, Duration duration, boolean receipts, boolean follow, PushWorkload push)
+            throws Exception {
         List<UUID> users = randomUsers(W1_CLIENTS);
         List<EventServiceGrpc.EventServiceBlockingStub> stubs = new ArrayList<>();
         for (int i = 0; i < users.size(); i++) {
@@ -535,26 +569,7 @@ public final class LoadGenerator {
             f.get();
         }
         pool.shutdown();
-        double perSecond = window.perSecond(latencies.count());
-        String name = push != null ? "w8_w1" : follow ? "w8_streams" : receipts ? "w1r" : "w1";
-        if (push != null) {
-            line("W8 append_with_push events_per_s=%.0f p50_ms=%.2f p99_ms=%.2f clients=%d", perSecond,
-                    latencies.percentileMillis(50), latencies.percentileMillis(99), W1_CLIENTS);
-        } else if (follow) {
-            line("W8 append_streams_only events_per_s=%.0f p50_ms=%.2f p99_ms=%.2f clients=%d streams=%d", perSecond,
-                    latencies.percentileMillis(50), latencies.percentileMillis(99), W1_CLIENTS, (W1_CLIENTS + 1) / 2);
-        } else if (receipts) {
-            line("W1R append_with_receipts events_per_s=%.0f markers_per_s=%.0f p50_ms=%.2f p99_ms=%.2f clients=%d", perSecond,
-                    window.perSecond(markers.get()), latencies.percentileMillis(50), latencies.percentileMillis(99), W1_CLIENTS);
-            results.put("w1r_markers_per_s", Math.round(window.perSecond(markers.get())));
-        } else {
-            line("W1 append events_per_s=%.0f p50_ms=%.2f p99_ms=%.2f clients=%d", perSecond,
-                    latencies.percentileMillis(50), latencies.percentileMillis(99), W1_CLIENTS);
-        }
-        results.put(name + "_events_per_s", Math.round(perSecond));
-        results.put(name + "_p50_ms", latencies.percentileMillis(50));
-        results.put(name + "_p99_ms", latencies.percentileMillis(99));
-        return perSecond;
+        return new AppendRun(latencies, window, markers.get());
     }
 
     // ---- W8: W1 with half the recipients offline and holding a pusher ----
@@ -774,74 +789,6 @@ public final class LoadGenerator {
         return perSecond;
     }
 
-    // ---- W3: fan-out latency to S follow streams ----
-
-    private void fanout(int streams, int messages) throws Exception {
-        List<UUID> users = randomUsers(streams);
-        int conversationsCount = streams / MEMBERS;
-        List<String> conversations = new ArrayList<>();
-        for (int k = 0; k < conversationsCount; k++) {
-            List<UUID> members = users.subList(k * MEMBERS, (k + 1) * MEMBERS);
-            String conversation = UUID.randomUUID().toString();
-            EventServiceGrpc.newBlockingStub(channel(k % 8)).withInterceptors(auth(members.get(0))).sync(SyncRequest.newBuilder()
-                    .addEvents(Event.newBuilder().setUuid(UUID.randomUUID().toString())
-                            .setConversationCreated(ConversationCreated.newBuilder().setConversationUuid(conversation).setName("w3")
-                                    .addAllMemberUuids(members.stream().map(UUID::toString).toList()))).build());
-            conversations.add(conversation);
-        }
-        // An event may reach a stream before its sender has seen the acknowledgement: keep the
-        // arrival times and compute the latencies (acknowledgement to arrival) at the end.
-        Map<String, Long> ackedAt = new ConcurrentHashMap<>();
-        Map<String, List<Long>> arrivals = new ConcurrentHashMap<>();
-        CountDownLatch caughtUp = new CountDownLatch(streams);
-        AtomicInteger deliveries = new AtomicInteger();
-        for (int i = 0; i < streams; i++) {
-            openFollow(users.get(i), i, new StreamObserver<>() {
-                @Override
-                public void onNext(Event event) {
-                    long now = System.nanoTime();
-                    if (event.hasSyncCaughtUp()) {
-                        caughtUp.countDown();
-                    } else if (event.hasNewMessage() && event.getNewMessage().getMessage().getText().equals("w3")) {
-                        arrivals.computeIfAbsent(event.getUuid(), k -> new java.util.concurrent.CopyOnWriteArrayList<>()).add(now);
-                        deliveries.incrementAndGet();
-                    }
-                }
-
-                @Override
-                public void onError(Throwable t) {
-                }
-
-                @Override
-                public void onCompleted() {
-                }
-            });
-        }
-        if (!caughtUp.await(120, TimeUnit.SECONDS)) {
-            throw new IllegalStateException("W3: " + caughtUp.getCount() + " streams did not catch up");
-        }
-        for (int m = 0; m < messages; m++) {
-            int k = m % conversationsCount;
-            UUID sender = users.get(k * MEMBERS);
-            Event message = sendEvent(conversations.get(k), "w3");
-            var stub = EventServiceGrpc.newBlockingStub(channel(m % 8)).withInterceptors(auth(sender));
-            stub.sync(SyncRequest.newBuilder().addEvents(message).build());
-            ackedAt.put(message.getUuid(), System.nanoTime());
-            Thread.sleep(5);
-        }
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (deliveries.get() < messages * MEMBERS && System.nanoTime() < deadline) {
-            Thread.sleep(10);
-        }
-        Recorder latencies = new Recorder();
-        arrivals.forEach((uuid, times) -> times.forEach(t -> latencies.add(Math.max(0, t - ackedAt.get(uuid)))));
-        line("W3 fanout p50_ms=%.2f p99_ms=%.2f streams=%d deliveries=%d/%d", latencies.percentileMillis(50),
-                latencies.percentileMillis(99), streams, deliveries.get(), messages * MEMBERS);
-        results.put("w3_p50_ms", latencies.percentileMillis(50));
-        results.put("w3_p99_ms", latencies.percentileMillis(99));
-        results.put("w3_streams", streams);
-    }
-
     // ---- W5: a first sync by Snapshot against the full replay of the same feed ----
 
     static final int W5_MESSAGES = 20;
@@ -1024,39 +971,6 @@ public final class LoadGenerator {
         }
     }
 
-    // ---- W4: idle follow streams on one instance ----
-
-    private void idleStreams(int target) throws Exception {
-        CountDownLatch caughtUp = new CountDownLatch(target);
-        AtomicInteger failed = new AtomicInteger();
-        for (int i = 0; i < target; i++) {
-            openFollow(UUID.randomUUID(), i, new StreamObserver<>() {
-                @Override
-                public void onNext(Event event) {
-                    if (event.hasSyncCaughtUp()) {
-                        caughtUp.countDown();
-                    }
-                }
-
-                @Override
-                public void onError(Throwable t) {
-                    failed.incrementAndGet();
-                }
-
-                @Override
-                public void onCompleted() {
-                }
-            });
-        }
-        caughtUp.await(180, TimeUnit.SECONDS);
-        int open = (int) (target - caughtUp.getCount());
-        long heap = serverHeapMb();
-        line("W4 streams open=%d server_heap_mb=%d target=%d failed=%d server_gauge=%s", open, heap, target,
-                failed.get(), metric("eventsync.follow.streams", null));
-        results.put("w4_open", open);
-        results.put("w4_server_heap_mb", heap);
-    }
-
     // ---- helpers ----
 
     private void openFollow(UUID user, int index, StreamObserver<Event> observer) {
@@ -1183,7 +1097,7 @@ public final class LoadGenerator {
         return value.find() ? value.group(1) : null;
     }
 
-    private static Event sendEvent(String conversation, String text) {
+    static Event sendEvent(String conversation, String text) {
         return Event.newBuilder().setUuid(UUID.randomUUID().toString())
                 .setSendingNewMessage(SendingNewMessage.newBuilder().setLocalUuid(UUID.randomUUID().toString())
                         .setMessage(Message.newBuilder().setConversationUuid(conversation).setText(text))).build();

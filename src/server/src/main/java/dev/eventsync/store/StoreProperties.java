@@ -22,7 +22,9 @@ import org.springframework.util.unit.DataSize;
  * @param stopTimeout    how long stopping waits for the writers to finish what is queued; what
  *                       is left then is answered UNAVAILABLE
  * @param writers        writer lanes, each with its own connection: one lane's batch is read and
- *                       decided while another's commits (queue-capacity is shared out among them)
+ *                       decided while another's commits (queue-capacity is shared out among them).
+ *                       1 by default: on a 2-core machine shared with PostgreSQL a second lane's
+ *                       smaller batches cost more CPU than the overlap gains (README, Performance)
  */
 @ConfigurationProperties("eventsync.store")
 public record StoreProperties(
@@ -32,7 +34,7 @@ public record StoreProperties(
         @DefaultValue("64MB") DataSize maxQueueBytes,
         @DefaultValue("8MB") DataSize maxBatchBytes,
         @DefaultValue("10s") Duration stopTimeout,
-        @DefaultValue("2") int writers) {
+        @DefaultValue("1") int writers) {
 
     public StoreProperties {
         if (maxBatchEvents < 1 || queueCapacity < 1 || writers < 1 || !positive(lockTimeout) || !positive(stopTimeout)
@@ -46,7 +48,12 @@ public record StoreProperties(
     /** The defaults with these batch and queue sizes, for tests and tools. */
     public static StoreProperties of(int maxBatchEvents, int queueCapacity, Duration lockTimeout) {
         return new StoreProperties(maxBatchEvents, queueCapacity, lockTimeout, DataSize.ofMegabytes(64),
-                DataSize.ofMegabytes(8), Duration.ofSeconds(10), 2);
+                DataSize.ofMegabytes(8), Duration.ofSeconds(10), 1);
+    }
+
+    /** These settings with another number of writer lanes. */
+    public StoreProperties withWriters(int lanes) {
+        return new StoreProperties(maxBatchEvents, queueCapacity, lockTimeout, maxQueueBytes, maxBatchBytes, stopTimeout, lanes);
     }
 
     private static boolean positive(Duration duration) {

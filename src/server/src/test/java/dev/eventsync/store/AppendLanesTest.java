@@ -52,7 +52,7 @@ class AppendLanesTest {
     void start() {
         api = new Api(port);
         jdbc = new JdbcTemplate(dataSource);
-        appender = new Appender(dataSource, new Decider(Limits.defaults()), StoreProperties.of(2000, 100, Duration.ofSeconds(5)),
+        appender = new Appender(dataSource, new Decider(Limits.defaults()), StoreProperties.of(2000, 100, Duration.ofSeconds(5)).withWriters(LANES),
                 new SimpleMeterRegistry());
         appender.start();
     }

@@ -42,7 +42,7 @@ import org.springframework.test.context.TestPropertySource;
  */
 @ServerTest
 // The tailer polls the feed as fast as it can, far beyond a person's SyncFromServer rate limit.
-@TestPropertySource(properties = "eventsync.rate-limit.stream-opens-burst=1000000")
+@TestPropertySource(properties = {"eventsync.rate-limit.stream-opens-burst=1000000", "eventsync.store.writers=2"})
 class ConcurrentAppendTest {
 
     static final int WRITERS = 8;
@@ -91,7 +91,8 @@ class ConcurrentAppendTest {
 
         Submissions submissions = new Submissions(Limits.defaults());
         for (int i = 0; i < 2; i++) {
-            Appender other = new Appender(dataSource, new Decider(Limits.defaults()), StoreProperties.of(64, 1000, Duration.ofSeconds(5)),
+            Appender other = new Appender(dataSource, new Decider(Limits.defaults()),
+                    StoreProperties.of(64, 1000, Duration.ofSeconds(5)).withWriters(2),
                     new SimpleMeterRegistry());
             other.start();
             otherInstances.add(other);

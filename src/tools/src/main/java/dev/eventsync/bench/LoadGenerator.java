@@ -116,7 +116,7 @@ public final class LoadGenerator {
         this.only = Set.copyOf(workloads(options));
         this.secret = System.getenv().getOrDefault("EVENTSYNC_AUTH_JWT_SECRET", DevelopmentTokens.DEVELOPMENT_SECRET);
         this.out = out;
-        this.warmup = Duration.ofSeconds(Long.parseLong(options.getOrDefault("warmup", quick ? "5" : "30")));
+        this.warmup = Duration.ofSeconds(Long.parseLong(options.getOrDefault("warmup", quick ? "5" : "90")));
         this.diskDir = Path.of(options.getOrDefault("disk-dir",
                 Path.of(System.getProperty("java.io.tmpdir"), "eventsync-bench-disk-" + UUID.randomUUID()).toString()));
     }

@@ -55,9 +55,6 @@ final class FeedStream implements LiveStream, ByteBudget.Holder {
          * {@code limit}, in uuid order, after {@code after} (null: from the first).
          */
         List<UUID> onlineContacts(UUID user, UUID after, int limit);
-
-        /** The highest log position announced to this instance so far ({@link dev.eventsync.live.LiveHub#announcedHead()}). */
-        long announcedHead();
     }
 
     private final ServerCallStreamObserver<FeedMessage> call;
@@ -85,10 +82,6 @@ final class FeedStream implements LiveStream, ByteBudget.Holder {
     private volatile boolean live;
     private volatile boolean stopping;
     private volatile boolean woken = true;
-    /** The highest log position a wake-up announced to this stream. */
-    private final AtomicLong announcedToMe = new AtomicLong();
-    /** The hub's announced head when this stream last began a read: the read sees everything announced up to it. */
-    private volatile long announcedAtRead;
 
     // Owned by the drainer.
     private long position;
@@ -170,17 +163,6 @@ final class FeedStream implements LiveStream, ByteBudget.Holder {
     public void wake() {
         woken = true;
         schedule();
-    }
-
-    @Override
-    public void wake(long position) {
-        announcedToMe.accumulateAndGet(position, Math::max);
-        wake();
-    }
-
-    @Override
-    public boolean behind() {
-        return announcedToMe.get() > announcedAtRead;
     }
 
     @Override
@@ -338,8 +320,6 @@ final class FeedStream implements LiveStream, ByteBudget.Holder {
             if (!reserve(nextMin, properties.pageBytes().toBytes())) {
                 return false; // the budget calls back
             }
-            // Announced before this point means committed before this read: the read sees it.
-            announcedAtRead = owner.announcedHead();
             woken = false; // a wake-up arriving from here on triggers another read
             next = reader.pageAfter(user, position, properties.pageRows(), reserved);
             long readFor = reserved;
@@ -357,13 +337,10 @@ final class FeedStream implements LiveStream, ByteBudget.Holder {
         pageHeld += bytes(next);
         if (!caughtUp) {
             pageReachedHead = next.isEmpty() || next.get(next.size() - 1).position() >= caughtUpAt;
-            if (!pageReachedHead && next.size() == properties.pageRows()) {
+            if (!pageReachedHead) {
                 // The database reads the next page while this one is sent: a catch-up takes
                 // max(read, send) per page instead of their sum, for one more page of memory,
-                // if the budget has it to spare now. Only after a page full of rows: a short
-                // one most likely ended the feed, and a read-ahead holds its page's reservation
-                // while it waits for a reader thread (ten thousand streams opening at once,
-                // each with a short first page, held the whole budget that way: W3).
+                // if the budget has it to spare now.
                 long after = next.get(next.size() - 1).position();
                 long readAheadFor = budget.tryAcquire(this, minPageBytes, properties.pageBytes().toBytes());
                 if (readAheadFor > 0) {

@@ -8,8 +8,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -19,8 +17,7 @@ import org.springframework.stereotype.Component;
  * This instance's open follow streams, by user, and where notifications land: a wake-up wakes
  * the streams of the users it names; a transitory event is offered to them. Never writes to a
  * stream itself: streams drain on their own executor. Waking every stream is spread over a short
- * window ({@link WakeSpreader}), and the safety poll does it only when a wake-up was lost
- * ({@link WakeAudit}).
+ * window ({@link WakeSpreader}).
  */
 @Component
 public class LiveHub implements DisposableBean {
@@ -31,11 +28,6 @@ public class LiveHub implements DisposableBean {
     private final WakeSpreader spreader;
     /** The spread wake-ups' timer (null when the spreader was given). */
     private final ScheduledExecutorService timer;
-    /** The highest log position a wake-up has announced, or that a wake of every stream covered. */
-    private final AtomicLong announced = new AtomicLong();
-    private final WakeAudit audit = new WakeAudit();
-    private final LongAdder lostWakeups = new LongAdder();
-    private final LongAdder streamsRewoken = new LongAdder();
 
     @Autowired
     public LiveHub(LiveProperties properties) {
@@ -82,7 +74,6 @@ public class LiveHub implements DisposableBean {
 
     public void dispatch(Notifications.Payload payload) {
         if (payload.kind() == 'W') {
-            announced.accumulateAndGet(payload.position(), Math::max);
             commitListeners.forEach(Runnable::run);
         }
         if (payload.kind() == 'E') {
@@ -93,60 +84,14 @@ public class LiveHub implements DisposableBean {
             wakeAll();
         } else {
             for (UUID user : payload.users()) {
-                forEach(user, stream -> stream.wake(payload.position()));
+                forEach(user, LiveStream::wake);
             }
         }
     }
 
     /**
-     * The safety net, run by one timer thread: given the log head committed now, wakes every
-     * stream when a wake-up was lost since the previous poll ({@link WakeAudit}), and otherwise
-     * wakes again the streams that a wake-up reached but that never began the read it asked for
-     * ({@link LiveStream#behind()}). Neither reads the database when nothing was lost.
-     */
-    public void safetyPoll(long committedHead) {
-        if (audit.wakeAllNeeded(committedHead, announced.get())) {
-            lostWakeups.increment();
-            announced.accumulateAndGet(committedHead, Math::max); // the streams read after this
-            wakeAll();
-            return;
-        }
-        streams.values().forEach(set -> set.forEach(stream -> {
-            if (stream.behind()) {
-                streamsRewoken.increment();
-                stream.wake();
-            }
-        }));
-    }
-
-    /** Streams the safety poll woke again since start: a wake-up reached them, no read followed. */
-    public long streamsRewoken() {
-        return streamsRewoken.sum();
-    }
-
-    /**
-     * The LISTEN connection is (re)established and the log head read after it: whatever was
-     * committed up to it while nobody listened is read by every stream, spread over the wake
-     * window; everything committed after it will be announced.
-     */
-    public void listening(long committedHead) {
-        announced.accumulateAndGet(committedHead, Math::max);
-        wakeAll();
-    }
-
-    /** The highest log position a wake-up has announced to this instance (or a wake of every stream covered). */
-    public long announcedHead() {
-        return announced.get();
-    }
-
-    /** Safety polls since start that found a wake-up lost and woke every stream. */
-    public long lostWakeups() {
-        return lostWakeups.sum();
-    }
-
-    /**
-     * After a missed notification (listener reconnect, a lost wake-up found by the safety
-     * poll), or for a batch too wide to name its users: every stream, spread over the wake window.
+     * After a missed notification (listener reconnect), as the periodic safety net, or for a
+     * batch too wide to name its users: every stream, spread over the wake window.
      */
     public void wakeAll() {
         commitListeners.forEach(Runnable::run);

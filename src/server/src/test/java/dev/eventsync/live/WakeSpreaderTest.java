@@ -7,7 +7,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
@@ -55,7 +54,7 @@ class WakeSpreaderTest {
     void aWakeUpNamingItsUsersIsNotDeferred() {
         List<CountingStream> streams = register(1000);
 
-        hub.dispatch(Notifications.parse(Notifications.wake(List.of(streams.get(7).user()), 0).at(1)));
+        hub.dispatch(Notifications.parse(Notifications.wake(List.of(streams.get(7).user()), 0)));
 
         assertThat(streams.get(7).wakes.get()).isEqualTo(1);
         assertThat(woken(streams)).isEqualTo(1);
@@ -80,24 +79,14 @@ class WakeSpreaderTest {
         return Duration.ofMillis(millis);
     }
 
-    record CountingStream(UUID user, AtomicInteger wakes, AtomicBoolean lagging) implements LiveStream {
+    record CountingStream(UUID user, AtomicInteger wakes) implements LiveStream {
         CountingStream(UUID user) {
-            this(user, new AtomicInteger(), new AtomicBoolean());
+            this(user, new AtomicInteger());
         }
 
         @Override
         public void wake() {
             wakes.incrementAndGet();
-        }
-
-        @Override
-        public void wake(long position) {
-            wake();
-        }
-
-        @Override
-        public boolean behind() {
-            return lagging.get();
         }
 
         @Override

@@ -6,6 +6,7 @@ import dev.eventsync.live.LiveProperties;
 import dev.eventsync.live.Presence;
 import io.grpc.Context;
 import io.grpc.stub.ServerCallStreamObserver;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.List;
@@ -19,6 +20,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.context.event.EventListener;
 import org.springframework.grpc.server.lifecycle.GrpcServerShutdownEvent;
@@ -32,6 +35,8 @@ import org.springframework.stereotype.Component;
  */
 @Component
 public class FeedStreams implements DisposableBean, FeedStream.Owner {
+
+    private static final Logger log = LoggerFactory.getLogger(FeedStreams.class);
 
     private final FeedReader reader;
     private final FeedProperties properties;
@@ -75,9 +80,25 @@ public class FeedStreams implements DisposableBean, FeedStream.Owner {
                 .description("open SyncFromServer(follow = true) streams on this instance").register(meters);
         Gauge.builder("eventsync.feed.rows.read", reader, FeedReader::rowsRead)
                 .description("feed rows read by SyncFromServer streams since start").register(meters);
+        FunctionCounter.builder("eventsync.live.wakeups.lost", hub, LiveHub::lostWakeups)
+                .description("safety polls that found a wake-up lost (a commit not announced) and woke every follow stream")
+                .register(meters);
         long poll = live.safetyPoll().toMillis();
-        // The safety net: a lost notification delays an event by at most one poll.
-        timer.scheduleAtFixedRate(hub::wakeAll, poll, poll, TimeUnit.MILLISECONDS);
+        // The safety net: a lost notification delays an event by at most two polls.
+        timer.scheduleWithFixedDelay(this::safetyPoll, poll, poll, TimeUnit.MILLISECONDS);
+    }
+
+    /** One read of the log head; the hub wakes every stream only if a wake-up was lost. */
+    private void safetyPoll() {
+        long head;
+        try {
+            head = reader.head();
+        } catch (RuntimeException databaseDown) {
+            // The listener reconnects and wakes every stream once the database is back.
+            log.debug("safety poll: the log head could not be read ({})", databaseDown.getMessage());
+            return;
+        }
+        hub.safetyPoll(head);
     }
 
     /**

@@ -5,6 +5,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Properties;
@@ -22,7 +23,7 @@ import org.springframework.stereotype.Component;
  * transaction (a listener stuck in a transaction lets PostgreSQL's notification queue fill, and
  * then every NOTIFYing commit fails). Notifications go to the {@link LiveHub}. A lost connection
  * is re-opened; since notifications may have been missed meanwhile, every stream is then woken,
- * spread over the wake window ({@link LiveHub#wakeAll()}): a reconnect must not send every
+ * spread over the wake window ({@link LiveHub#listening(long)}): a reconnect must not send every
  * stream's read to a database that has just come back, all in one instant.
  */
 @Component
@@ -32,6 +33,7 @@ public class Listener implements SmartLifecycle {
     static final String APPLICATION_NAME = "eventsync-listener";
 
     private static final Logger log = LoggerFactory.getLogger(Listener.class);
+    private static final String HEAD = "select last_position from log_head";
     private static final int POLL_MILLIS = 500;
     private static final long CHECK_NANOS = TimeUnit.SECONDS.toNanos(10);
 
@@ -93,7 +95,7 @@ public class Listener implements SmartLifecycle {
                     listen.execute("listen " + Notifications.CHANNEL);
                 }
                 listening = true;
-                hub.wakeAll(); // whatever was committed while nobody listened (spread over the wake window)
+                hub.listening(head(connection)); // whatever was committed while nobody listened (spread over the wake window)
                 PGConnection postgres = connection.unwrap(PGConnection.class);
                 long lastCheck = System.nanoTime();
                 while (running) {
@@ -123,6 +125,14 @@ public class Listener implements SmartLifecycle {
                 listening = false;
             }
             sleep();
+        }
+    }
+
+    /** The log head, read once LISTEN is on: every commit after it will be announced here. */
+    private static long head(Connection connection) throws SQLException {
+        try (Statement select = connection.createStatement(); ResultSet row = select.executeQuery(HEAD)) {
+            row.next();
+            return row.getLong(1);
         }
     }
 

@@ -8,6 +8,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -17,7 +19,8 @@ import org.springframework.stereotype.Component;
  * This instance's open follow streams, by user, and where notifications land: a wake-up wakes
  * the streams of the users it names; a transitory event is offered to them. Never writes to a
  * stream itself: streams drain on their own executor. Waking every stream is spread over a short
- * window ({@link WakeSpreader}).
+ * window ({@link WakeSpreader}), and the safety poll does it only when a wake-up was lost
+ * ({@link WakeAudit}).
  */
 @Component
 public class LiveHub implements DisposableBean {
@@ -28,6 +31,10 @@ public class LiveHub implements DisposableBean {
     private final WakeSpreader spreader;
     /** The spread wake-ups' timer (null when the spreader was given). */
     private final ScheduledExecutorService timer;
+    /** The highest log position a wake-up has announced, or that a wake of every stream covered. */
+    private final AtomicLong announced = new AtomicLong();
+    private final WakeAudit audit = new WakeAudit();
+    private final LongAdder lostWakeups = new LongAdder();
 
     @Autowired
     public LiveHub(LiveProperties properties) {
@@ -74,6 +81,7 @@ public class LiveHub implements DisposableBean {
 
     public void dispatch(Notifications.Payload payload) {
         if (payload.kind() == 'W') {
+            announced.accumulateAndGet(payload.position(), Math::max);
             commitListeners.forEach(Runnable::run);
         }
         if (payload.kind() == 'E') {
@@ -90,8 +98,41 @@ public class LiveHub implements DisposableBean {
     }
 
     /**
-     * After a missed notification (listener reconnect), as the periodic safety net, or for a
-     * batch too wide to name its users: every stream, spread over the wake window.
+     * The safety net, run by one timer thread: given the log head committed now, wakes every
+     * stream when a wake-up was lost since the previous poll ({@link WakeAudit}); otherwise
+     * costs nothing more than the caller's read of the head.
+     */
+    public void safetyPoll(long committedHead) {
+        if (audit.wakeAllNeeded(committedHead, announced.get())) {
+            lostWakeups.increment();
+            announced.accumulateAndGet(committedHead, Math::max); // the streams read after this
+            wakeAll();
+        }
+    }
+
+    /**
+     * The LISTEN connection is (re)established and the log head read after it: whatever was
+     * committed up to it while nobody listened is read by every stream, spread over the wake
+     * window; everything committed after it will be announced.
+     */
+    public void listening(long committedHead) {
+        announced.accumulateAndGet(committedHead, Math::max);
+        wakeAll();
+    }
+
+    /** The highest log position a wake-up has announced to this instance (or a wake of every stream covered). */
+    public long announcedHead() {
+        return announced.get();
+    }
+
+    /** Safety polls since start that found a wake-up lost and woke every stream. */
+    public long lostWakeups() {
+        return lostWakeups.sum();
+    }
+
+    /**
+     * After a missed notification (listener reconnect, a lost wake-up found by the safety
+     * poll), or for a batch too wide to name its users: every stream, spread over the wake window.
      */
     public void wakeAll() {
         commitListeners.forEach(Runnable::run);

@@ -7,8 +7,10 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 /**
  * Live sync tuning ({@code eventsync.live.*}).
  *
- * @param safetyPoll         every follow stream re-reads its feed this often even without a
- *                           wake-up: the safety net for a lost notification
+ * @param safetyPoll         this often the log head is read, and every follow stream reads its
+ *                           feed if a commit of the previous poll was never announced by a
+ *                           wake-up: the safety net for a lost notification, which then arrives
+ *                           at most two polls late
  * @param reconnectDelay     wait before re-opening a lost LISTEN connection
  * @param heartbeat          how often an instance proves it is alive (presence)
  * @param instanceExpiry     an instance silent this long is presumed dead: its users go offline
@@ -23,7 +25,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  */
 @ConfigurationProperties("eventsync.live")
 public record LiveProperties(
-        @DefaultValue("30s") Duration safetyPoll,
+        @DefaultValue("15s") Duration safetyPoll,
         @DefaultValue("1s") Duration reconnectDelay,
         @DefaultValue("5s") Duration heartbeat,
         @DefaultValue("20s") Duration instanceExpiry,

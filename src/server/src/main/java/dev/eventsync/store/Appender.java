@@ -334,14 +334,16 @@ public class Appender implements SmartLifecycle {
         storedUsers.addAll(committed);
     }
 
-    /** One wake-up for every recipient of the batch's stored events, then the transitory events. */
-    private static List<String> notifications(List<EventLog.Appended> appended, List<Delivery.Live> live) {
+    /** One wake-up for every recipient of the batch's stored events (none when it stored nothing). */
+    private static Notifications.WakeText wakeUp(List<EventLog.Appended> appended) {
+        Set<UUID> recipients = new HashSet<>();
+        appended.forEach(a -> recipients.addAll(a.stored().recipients()));
+        return Notifications.wake(recipients, System.currentTimeMillis());
+    }
+
+    /** The batch's transitory events, to their recipients. */
+    private static List<String> transitory(List<Delivery.Live> live) {
         List<String> notifications = new ArrayList<>();
-        if (!appended.isEmpty()) {
-            Set<UUID> recipients = new HashSet<>();
-            appended.forEach(a -> recipients.addAll(a.stored().recipients()));
-            notifications.add(Notifications.wake(recipients, System.currentTimeMillis()));
-        }
         for (Delivery.Live event : live) {
             notifications.addAll(Notifications.transitory(event.delivered(), event.recipients()));
         }
@@ -570,7 +572,7 @@ public class Appender implements SmartLifecycle {
                     }
                     results.add(callResults);
                 }
-                List<String> notifications = notifications(appended, live);
+                List<String> transitory = transitory(live);
                 if (!appended.isEmpty()) {
                     if (!Conversations.write(connection, state, at, storedUsers, insertedUsers)) {
                         connection.rollback();
@@ -584,9 +586,10 @@ public class Appender implements SmartLifecycle {
                         connection.rollback();
                         return null;
                     }
-                    EventLog.append(connection, appended, at, notifications); // the position lock: last, then commit
-                } else if (!notifications.isEmpty()) {
-                    EventLog.notify(connection, notifications);
+                    // the position lock: last, then commit
+                    EventLog.append(connection, appended, at, wakeUp(appended), transitory);
+                } else if (!transitory.isEmpty()) {
+                    EventLog.notify(connection, transitory);
                 }
                 connection.commit();
                 erasing = erasedMedia;

@@ -48,7 +48,7 @@ final class EventLog {
      */
     static final String APPEND = """
             with head as (
-                update log_head set last_position = last_position + ? returning last_position - ? as base
+                update log_head set last_position = last_position + ? returning last_position - ? as base, last_position
             ), appended as (
                 insert into events (position, event_uuid, author_uuid, kind, conversation_uuid, stored_at, body, redacted)
                 select head.base + e.ord, e.event_uuid, e.author_uuid, e.kind, e.conversation_uuid, ?, e.body, e.redacted
@@ -62,7 +62,11 @@ final class EventLog {
                 from head cross join unnest(?::uuid[], ?::bigint[]) as f(user_uuid, ord)
                 join appended on appended.position = head.base + f.ord
             )
-            select count(pg_notify(?, p)) from unnest(?::text[]) as p""";
+            select count(pg_notify(?, p)) from (
+                select ? || head.last_position || ? from head
+                union all
+                select * from unnest(?::text[])
+            ) as notifications(p)""";
 
     static final String BODIES = """
             select event_uuid, body from events where event_uuid = any(?) and not redacted""";
@@ -140,9 +144,12 @@ final class EventLog {
         }
     }
 
-    /** Appends the batch under the position lock, with its notifications. */
-    static void append(Connection connection, List<Appended> batch, Instant at, List<String> notifications)
-            throws SQLException {
+    /**
+     * Appends the batch under the position lock, with its wake-up (completed here with the
+     * batch's last position, which only this statement knows) and its transitory events.
+     */
+    static void append(Connection connection, List<Appended> batch, Instant at, Notifications.WakeText wake,
+                       List<String> transitory) throws SQLException {
         int n = batch.size();
         List<UUID> uuids = new ArrayList<>(n);
         List<UUID> authors = new ArrayList<>(n);
@@ -178,7 +185,9 @@ final class EventLog {
             insert.setArray(10, SqlArrays.uuids(connection, feedUsers));
             insert.setArray(11, connection.createArrayOf("bigint", feedOrdinals.toArray()));
             insert.setString(12, Notifications.CHANNEL);
-            insert.setArray(13, connection.createArrayOf("text", notifications.toArray()));
+            insert.setString(13, wake.beforePosition());
+            insert.setString(14, wake.afterPosition());
+            insert.setArray(15, connection.createArrayOf("text", transitory.toArray()));
             insert.executeQuery().close();
         }
     }

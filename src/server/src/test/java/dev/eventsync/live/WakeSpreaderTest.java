@@ -54,7 +54,7 @@ class WakeSpreaderTest {
     void aWakeUpNamingItsUsersIsNotDeferred() {
         List<CountingStream> streams = register(1000);
 
-        hub.dispatch(Notifications.parse(Notifications.wake(List.of(streams.get(7).user()), 0)));
+        hub.dispatch(Notifications.parse(Notifications.wake(List.of(streams.get(7).user()), 0).at(1)));
 
         assertThat(streams.get(7).wakes.get()).isEqualTo(1);
         assertThat(woken(streams)).isEqualTo(1);

@@ -91,7 +91,7 @@ final class GroupCommitCeiling {
     /** EventLog.APPEND: the only statement under the position lock. */
     static final String APPEND = """
             with head as (
-                update log_head set last_position = last_position + ? returning last_position - ? as base
+                update log_head set last_position = last_position + ? returning last_position - ? as base, last_position
             ), appended as (
                 insert into events (position, event_uuid, author_uuid, kind, conversation_uuid, stored_at, body, redacted)
                 select head.base + e.ord, e.event_uuid, e.author_uuid, e.kind, e.conversation_uuid, ?, e.body, e.redacted
@@ -105,7 +105,11 @@ final class GroupCommitCeiling {
                 from head cross join unnest(?::uuid[], ?::bigint[]) as f(user_uuid, ord)
                 join appended on appended.position = head.base + f.ord
             )
-            select count(pg_notify(?, p)) from unnest(?::text[]) as p""";
+            select count(pg_notify(?, p)) from (
+                select ? || head.last_position || ? from head
+                union all
+                select * from unnest(?::text[])
+            ) as notifications(p)""";
 
     /** The server's Notifications.CHANNEL: a listening server wakes its followers as for W1. */
     static final String CHANNEL = "eventsync";
@@ -268,7 +272,10 @@ final class GroupCommitCeiling {
             append.setArray(10, uuids(feedUsers));
             append.setArray(11, connection.createArrayOf("bigint", feedOrdinals.toArray()));
             append.setString(12, CHANNEL);
-            append.setArray(13, connection.createArrayOf("text", new Object[] {wake(recipients, System.currentTimeMillis())}));
+            String[] wake = wake(recipients, System.currentTimeMillis());
+            append.setString(13, wake[0]);
+            append.setString(14, wake[1]);
+            append.setArray(15, connection.createArrayOf("text", new Object[0])); // no transitory events
             append.executeQuery().close();
             connection.commit();
         }
@@ -285,16 +292,19 @@ final class GroupCommitCeiling {
         }
     }
 
-    /** The server's wake-up payload (Notifications.wake): the batch's recipients, one notification. */
-    static String wake(Set<UUID> users, long sentAtMillis) {
-        StringBuilder payload = new StringBuilder("W ").append(sentAtMillis).append(' ');
-        int head = payload.length();
+    /**
+     * The server's wake-up payload (Notifications.wake): the batch's recipients, one notification;
+     * the text before and after the batch's last position, which the statement puts between.
+     */
+    static String[] wake(Set<UUID> users, long sentAtMillis) {
+        String before = "W " + sentAtMillis + " ";
+        StringBuilder after = new StringBuilder(" ");
         for (UUID user : users) {
-            if (payload.length() > head) {
-                payload.append(',');
+            if (after.length() > 1) {
+                after.append(',');
             }
-            payload.append(user);
+            after.append(user);
         }
-        return payload.length() > 7900 ? "W " + sentAtMillis + " *" : payload.toString();
+        return new String[] {before, before.length() + 20 + after.length() > 7900 ? " *" : after.toString()};
     }
 }

@@ -337,10 +337,13 @@ final class FeedStream implements LiveStream, ByteBudget.Holder {
         pageHeld += bytes(next);
         if (!caughtUp) {
             pageReachedHead = next.isEmpty() || next.get(next.size() - 1).position() >= caughtUpAt;
-            if (!pageReachedHead) {
+            if (!pageReachedHead && next.size() == properties.pageRows()) {
                 // The database reads the next page while this one is sent: a catch-up takes
                 // max(read, send) per page instead of their sum, for one more page of memory,
-                // if the budget has it to spare now.
+                // if the budget has it to spare now. Only after a page full of rows: a short
+                // one most likely ended the feed, and a read-ahead holds its page's reservation
+                // while it waits for a reader thread (ten thousand streams opening at once,
+                // each with a short first page, held the whole budget that way: W3).
                 long after = next.get(next.size() - 1).position();
                 long readAheadFor = budget.tryAcquire(this, minPageBytes, properties.pageBytes().toBytes());
                 if (readAheadFor > 0) {

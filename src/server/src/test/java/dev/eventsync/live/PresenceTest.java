@@ -3,6 +3,8 @@ package dev.eventsync.live;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.zaxxer.hikari.HikariDataSource;
+import com.zaxxer.hikari.HikariPoolMXBean;
 import dev.eventsync.proto.v1.Event;
 import dev.eventsync.support.Api;
 import dev.eventsync.support.Events;
@@ -22,6 +24,7 @@ import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.grpc.test.autoconfigure.LocalGrpcServerPort;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.datasource.SingleConnectionDataSource;
 import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.TestPropertySource;
 
@@ -76,6 +79,37 @@ class PresenceTest {
         Follower follower = Follower.follow(user, "");
         followers.add(follower);
         return follower;
+    }
+
+    /**
+     * Presence transactions do not wait for their commit's flush (soft state), but only for
+     * themselves: the pooled connections, the appends' included, stay synchronous after them.
+     */
+    @Test
+    void presenceChangesLeaveThePooledConnectionsSynchronous() throws Exception {
+        Api.User alice = api.newUser();
+        Api.User bob = api.newUser();
+        alice.submit(Events.createConversation(Events.newUuid(), "soft state", bob.uuid()));
+        follow(alice);
+        follow(bob);
+        await().atMost(LIVE).until(() -> count("select count(*) from presence where user_uuid in (?, ?)", alice.id, bob.id) == 2);
+
+        List<Connection> pool = new ArrayList<>();
+        try {
+            HikariPoolMXBean hikari = ((HikariDataSource) dataSource).getHikariPoolMXBean();
+            while (hikari.getIdleConnections() > 0) { // each idle connection once; the busy ones are the server's
+                pool.add(dataSource.getConnection());
+            }
+            assertThat(pool).as("pooled connections looked at").isNotEmpty();
+            for (Connection connection : pool) {
+                assertThat(new JdbcTemplate(new SingleConnectionDataSource(connection, true))
+                        .queryForObject("show synchronous_commit", String.class)).isEqualTo("on");
+            }
+        } finally {
+            for (Connection connection : pool) {
+                connection.close();
+            }
+        }
     }
 
     /**

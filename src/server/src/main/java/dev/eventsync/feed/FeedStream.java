@@ -55,6 +55,9 @@ final class FeedStream implements LiveStream, ByteBudget.Holder {
          * {@code limit}, in uuid order, after {@code after} (null: from the first).
          */
         List<UUID> onlineContacts(UUID user, UUID after, int limit);
+
+        /** The highest log position announced to this instance so far ({@link dev.eventsync.live.LiveHub#announcedHead()}). */
+        long announcedHead();
     }
 
     private final ServerCallStreamObserver<FeedMessage> call;
@@ -82,6 +85,10 @@ final class FeedStream implements LiveStream, ByteBudget.Holder {
     private volatile boolean live;
     private volatile boolean stopping;
     private volatile boolean woken = true;
+    /** The highest log position a wake-up announced to this stream. */
+    private final AtomicLong announcedToMe = new AtomicLong();
+    /** The hub's announced head when this stream last began a read: the read sees everything announced up to it. */
+    private volatile long announcedAtRead;
 
     // Owned by the drainer.
     private long position;
@@ -163,6 +170,17 @@ final class FeedStream implements LiveStream, ByteBudget.Holder {
     public void wake() {
         woken = true;
         schedule();
+    }
+
+    @Override
+    public void wake(long position) {
+        announcedToMe.accumulateAndGet(position, Math::max);
+        wake();
+    }
+
+    @Override
+    public boolean behind() {
+        return announcedToMe.get() > announcedAtRead;
     }
 
     @Override
@@ -320,6 +338,8 @@ final class FeedStream implements LiveStream, ByteBudget.Holder {
             if (!reserve(nextMin, properties.pageBytes().toBytes())) {
                 return false; // the budget calls back
             }
+            // Announced before this point means committed before this read: the read sees it.
+            announcedAtRead = owner.announcedHead();
             woken = false; // a wake-up arriving from here on triggers another read
             next = reader.pageAfter(user, position, properties.pageRows(), reserved);
             long readFor = reserved;

@@ -83,6 +83,9 @@ public class FeedStreams implements DisposableBean, FeedStream.Owner {
         FunctionCounter.builder("eventsync.live.wakeups.lost", hub, LiveHub::lostWakeups)
                 .description("safety polls that found a wake-up lost (a commit not announced) and woke every follow stream")
                 .register(meters);
+        FunctionCounter.builder("eventsync.live.streams.rewoken", hub, LiveHub::streamsRewoken)
+                .description("follow streams the safety poll woke again: a wake-up reached them and no read followed")
+                .register(meters);
         long poll = live.safetyPoll().toMillis();
         // The safety net: a lost notification delays an event by at most two polls.
         timer.scheduleWithFixedDelay(this::safetyPoll, poll, poll, TimeUnit.MILLISECONDS);
@@ -170,6 +173,11 @@ public class FeedStreams implements DisposableBean, FeedStream.Owner {
     @Override
     public List<UUID> onlineContacts(UUID user, UUID after, int limit) {
         return presence.onlineContacts(user, after, limit);
+    }
+
+    @Override
+    public long announcedHead() {
+        return hub.announcedHead();
     }
 
     /**

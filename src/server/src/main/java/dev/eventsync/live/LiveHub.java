@@ -35,6 +35,7 @@ public class LiveHub implements DisposableBean {
     private final AtomicLong announced = new AtomicLong();
     private final WakeAudit audit = new WakeAudit();
     private final LongAdder lostWakeups = new LongAdder();
+    private final LongAdder streamsRewoken = new LongAdder();
 
     @Autowired
     public LiveHub(LiveProperties properties) {
@@ -92,22 +93,35 @@ public class LiveHub implements DisposableBean {
             wakeAll();
         } else {
             for (UUID user : payload.users()) {
-                forEach(user, LiveStream::wake);
+                forEach(user, stream -> stream.wake(payload.position()));
             }
         }
     }
 
     /**
      * The safety net, run by one timer thread: given the log head committed now, wakes every
-     * stream when a wake-up was lost since the previous poll ({@link WakeAudit}); otherwise
-     * costs nothing more than the caller's read of the head.
+     * stream when a wake-up was lost since the previous poll ({@link WakeAudit}), and otherwise
+     * wakes again the streams that a wake-up reached but that never began the read it asked for
+     * ({@link LiveStream#behind()}). Neither reads the database when nothing was lost.
      */
     public void safetyPoll(long committedHead) {
         if (audit.wakeAllNeeded(committedHead, announced.get())) {
             lostWakeups.increment();
             announced.accumulateAndGet(committedHead, Math::max); // the streams read after this
             wakeAll();
+            return;
         }
+        streams.values().forEach(set -> set.forEach(stream -> {
+            if (stream.behind()) {
+                streamsRewoken.increment();
+                stream.wake();
+            }
+        }));
+    }
+
+    /** Streams the safety poll woke again since start: a wake-up reached them, no read followed. */
+    public long streamsRewoken() {
+        return streamsRewoken.sum();
     }
 
     /**

@@ -54,6 +54,11 @@ class PresenceBurstTest {
             public void ended(FeedStream stream) {}
 
             @Override
+            public long announcedHead() {
+                return 0;
+            }
+
+            @Override
             public List<UUID> onlineContacts(UUID user, UUID after, int limit) {
                 int from = after == null ? 0 : contacts.indexOf(after) + 1;
                 List<UUID> page = List.copyOf(contacts.subList(from, Math.min(contacts.size(), from + limit)));

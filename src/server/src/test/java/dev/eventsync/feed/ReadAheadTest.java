@@ -11,6 +11,7 @@ import java.util.ArrayDeque;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -41,9 +42,16 @@ class ReadAheadTest {
     final FeedProperties properties = new FeedProperties(PAGE_ROWS, DataSize.ofMegabytes(2), 1, DataSize.ofMegabytes(64), 20,
             Duration.ofSeconds(30));
     final ByteBudget budget = new ByteBudget(properties.memoryBudget().toBytes());
+    final AtomicLong announced = new AtomicLong();
+    FeedStream stream;
     final FeedStream.Owner owner = new FeedStream.Owner() {
         @Override
         public void ended(FeedStream stream) {}
+
+        @Override
+        public long announcedHead() {
+            return announced.get();
+        }
 
         @Override
         public List<UUID> onlineContacts(UUID user, UUID after, int limit) {
@@ -99,9 +107,34 @@ class ReadAheadTest {
         call.cancel();
     }
 
+    /** What the safety poll asks a stream (besides the reads, which this class is about): was it woken and did not read? */
+    @Test
+    void aStreamIsBehindFromAWakeUpUntilAReadBeginsAfterItsPosition() {
+        Api.User alice = api.newUser();
+        alice.submit(Events.displayName("one event"));
+        announced.set(reader.head());
+        FakeCall call = start(alice.id);
+        runOne();
+        assertThat(call.ofKind(Event.ContentCase.SYNC_CAUGHT_UP)).hasSize(1);
+        assertThat(stream.behind()).as("caught up, nothing announced since").isFalse();
+
+        alice.submit(Events.displayName("a second event"));
+        long position = reader.head();
+        stream.wake(position);
+        assertThat(stream.behind()).as("woken, its read not begun").isTrue();
+        announced.set(position); // the hub had it announced before the read below began
+        while (!readerThreads.isEmpty()) {
+            runOne();
+        }
+
+        assertThat(call.sent).filteredOn(Event::hasDisplayNameChanged).hasSize(2);
+        assertThat(stream.behind()).as("the read began after the announcement").isFalse();
+        call.cancel();
+    }
+
     FakeCall start(UUID user) {
         FakeCall call = new FakeCall(Long.MAX_VALUE / 2);
-        FeedStream stream = new FeedStream(call, reader, properties, executor, error -> error, owner, user, true,
+        stream = new FeedStream(call, reader, properties, executor, error -> error, owner, user, true,
                 0, "", reader.head(), 256, budget, null);
         stream.attach();
         stream.start();

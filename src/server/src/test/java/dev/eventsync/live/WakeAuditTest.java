@@ -84,6 +84,18 @@ class WakeAuditTest {
         }
 
         @Test
+        void aStreamThatAWakeUpReachedButThatNeverReadIsWokenAloneAgain() {
+            announce(7, streams.get(0).user());
+            streams.get(3).lagging().set(true); // a wake-up lost inside the stream
+            hub.safetyPoll(7);
+
+            assertThat(streams.get(3).wakes().get()).isEqualTo(1);
+            assertThat(streams).extracting(s -> s.wakes().get()).filteredOn(wakes -> wakes > 0).hasSize(2);
+            assertThat(hub.streamsRewoken()).isEqualTo(1);
+            assertThat(hub.lostWakeups()).isZero();
+        }
+
+        @Test
         void whatWasCommittedBeforeTheListenerStartedIsCoveredByItsWakeOfEveryStream() {
             hub.listening(40);
             assertThat(streams).allSatisfy(s -> assertThat(s.wakes().get()).isEqualTo(1));

@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
@@ -79,14 +80,24 @@ class WakeSpreaderTest {
         return Duration.ofMillis(millis);
     }
 
-    record CountingStream(UUID user, AtomicInteger wakes) implements LiveStream {
+    record CountingStream(UUID user, AtomicInteger wakes, AtomicBoolean lagging) implements LiveStream {
         CountingStream(UUID user) {
-            this(user, new AtomicInteger());
+            this(user, new AtomicInteger(), new AtomicBoolean());
         }
 
         @Override
         public void wake() {
             wakes.incrementAndGet();
+        }
+
+        @Override
+        public void wake(long position) {
+            wake();
+        }
+
+        @Override
+        public boolean behind() {
+            return lagging.get();
         }
 
         @Override

@@ -93,6 +93,9 @@ class ClientRobustnessTest {
             }
         }));
         self.set(a);
+        // Live first: a new device starts from a snapshot, and a message committed while the
+        // snapshot is read arrives in it (no handler call) rather than in the feed.
+        await().atMost(Duration.ofSeconds(20)).until(() -> a.connectionState() == ConnectionState.LIVE);
         String conversation = a.createConversation("c", List.of());
         a.sendMessage(conversation, "x");
         await().atMost(Duration.ofSeconds(20)).until(() -> seenByOtherConnection.get() != null);

@@ -168,19 +168,21 @@ final class ByteBudget {
 
     /** Changes what a holder (and so its user) holds by {@code delta}, keeping a waiting user's place right. */
     private void hold(Holder holder, long delta) {
-        held.compute(holder, (h, holds) -> {
-            long now = (holds == null ? 0 : holds) + delta;
-            return now > 0 ? now : null;
-        });
+        add(held, holder, delta);
         UUID user = holder.user();
         boolean inLine = unplace(user);
-        heldByUser.compute(user, (u, holds) -> {
-            long now = (holds == null ? 0 : holds) + delta;
-            return now > 0 ? now : null;
-        });
+        add(heldByUser, user, delta);
         if (inLine) {
             place(user);
         }
+    }
+
+    /** Adds to a count of bytes held; a key holding nothing is removed. */
+    private static <K> void add(Map<K, Long> counts, K key, long delta) {
+        counts.compute(key, (k, holds) -> {
+            long now = (holds == null ? 0 : holds) + delta;
+            return now > 0 ? now : null;
+        });
     }
 
     /** Puts a user with waiters in line, by what it holds now and its first waiter's arrival. */

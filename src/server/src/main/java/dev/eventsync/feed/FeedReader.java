@@ -2,6 +2,7 @@ package dev.eventsync.feed;
 
 import dev.eventsync.events.CallRejected;
 import dev.eventsync.events.Uuids;
+import dev.eventsync.live.LogHead;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -29,9 +30,6 @@ public class FeedReader {
     static final String POSITION_OF = """
             select f.position from events e join feed f on f.user_uuid = ? and f.position = e.position
             where e.event_uuid = ?""";
-
-    static final String HEAD = """
-            select last_position from log_head""";
 
     /**
      * The next page after a position, bounded by rows and by bytes (pictures are large): rows
@@ -88,7 +86,7 @@ public class FeedReader {
 
     /** The last position handed out so far: every event at or below it is committed. */
     public long head() {
-        return jdbc.sql(HEAD).query(Long.class).single();
+        return jdbc.sql(LogHead.SELECT).query(Long.class).single();
     }
 
     public List<Entry> pageAfter(UUID user, long position, int maxRows, long maxBytes) {

@@ -33,7 +33,6 @@ public class Listener implements SmartLifecycle {
     static final String APPLICATION_NAME = "eventsync-listener";
 
     private static final Logger log = LoggerFactory.getLogger(Listener.class);
-    private static final String HEAD = "select last_position from log_head";
     private static final int POLL_MILLIS = 500;
     private static final long CHECK_NANOS = TimeUnit.SECONDS.toNanos(10);
 
@@ -130,7 +129,7 @@ public class Listener implements SmartLifecycle {
 
     /** The log head, read once LISTEN is on: every commit after it will be announced here. */
     private static long head(Connection connection) throws SQLException {
-        try (Statement select = connection.createStatement(); ResultSet row = select.executeQuery(HEAD)) {
+        try (Statement select = connection.createStatement(); ResultSet row = select.executeQuery(LogHead.SELECT)) {
             row.next();
             return row.getLong(1);
         }

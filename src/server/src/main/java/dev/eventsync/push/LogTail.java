@@ -1,5 +1,6 @@
 package dev.eventsync.push;
 
+import dev.eventsync.live.LogHead;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -25,7 +26,6 @@ final class LogTail {
     record Batch(List<Entry> entries, long upTo) {}
 
     static final String POSITION = "select position from push_position";
-    static final String HEAD = "select last_position from log_head";
     static final String AFTER = """
             select position, event_uuid, author_uuid, kind, conversation_uuid, stored_at, body from events
             where position > ? and position <= ? and kind in ('new_message', 'read_new_message')
@@ -54,7 +54,7 @@ final class LogTail {
     /** The events after {@code from} (the notifier's reading position, at or after the stored one) up to the committed head. */
     Batch next(long from) throws SQLException {
         try (Connection connection = dataSource.getConnection()) {
-            long head = single(connection, HEAD);
+            long head = single(connection, LogHead.SELECT);
             List<Entry> entries = new ArrayList<>();
             try (PreparedStatement select = connection.prepareStatement(AFTER)) {
                 select.setLong(1, from);
